@@ -1,0 +1,303 @@
+"""The typed BPMN model: frozen dataclasses produced by the parser, read by the engine.
+
+This module has no behaviour. Expressions (``${...}``) are kept as their source text; the engine
+compiles them. Every flow node knows its id, its outgoing flows and the id of the scope (process
+or sub-process) that contains it, so the engine can walk the model without parent pointers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+__all__ = [
+    "Activity",
+    "CamundaErrorEventDefinition",
+    "Definitions",
+    "EndEvent",
+    "ErrorDefinition",
+    "ExclusiveGateway",
+    "ExternalTaskImplementation",
+    "FlowNode",
+    "Gateway",
+    "InputOutput",
+    "ListParameterValue",
+    "ManualTask",
+    "MapParameterValue",
+    "Parameter",
+    "ParameterValue",
+    "ParallelGateway",
+    "Process",
+    "Scope",
+    "SequenceFlow",
+    "ServiceTask",
+    "StartEvent",
+    "SubProcess",
+    "Task",
+    "TerminateEventDefinition",
+    "TextParameterValue",
+    "UserTask",
+]
+
+
+# ── input/output mappings (camunda:inputOutput) ────────────────────────────────────────────────
+
+
+@dataclass(frozen=True, slots=True)
+class TextParameterValue:
+    """A plain text or ``${...}`` expression value (text ``None`` means the value null)."""
+
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListParameterValue:
+    items: tuple[ParameterValue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MapParameterValue:
+    entries: tuple[tuple[str, ParameterValue], ...]
+
+
+ParameterValue: TypeAlias = TextParameterValue | ListParameterValue | MapParameterValue
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str
+    value: ParameterValue
+
+
+@dataclass(frozen=True, slots=True)
+class InputOutput:
+    """``camunda:inputOutput``: inputs are set local to the activity's scope before it runs;
+    outputs are evaluated in that scope when it ends and set on the enclosing scope."""
+
+    inputs: tuple[Parameter, ...] = ()
+    outputs: tuple[Parameter, ...] = ()
+
+
+# ── definitions referenced by events ───────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorDefinition:
+    """``<error id errorCode name camunda:errorMessage>``; ``error_code`` None = catch-all."""
+
+    id: str
+    error_code: str | None
+    name: str | None = None
+    error_message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TerminateEventDefinition:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class CamundaErrorEventDefinition:
+    """``camunda:errorEventDefinition`` on an external task: throw ``error_code`` when
+    ``expression`` is true on complete/failure."""
+
+    id: str | None
+    error_code: str | None
+    expression: str | None
+    error_code_variable: str | None = None
+    error_message_variable: str | None = None
+
+
+EventDefinition: TypeAlias = TerminateEventDefinition
+
+
+# ── flow elements ──────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceFlow:
+    id: str
+    source_ref: str
+    target_ref: str
+    name: str | None = None
+    condition: str | None = None
+    """Source text of ``conditionExpression`` (a ``${...}`` expression), None = unconditional."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlowNode:
+    """Common part of every node on a process diagram."""
+
+    id: str
+    name: str | None = None
+    scope_id: str = ""
+    """Id of the process or sub-process directly containing this node."""
+    incoming: tuple[str, ...] = ()
+    outgoing: tuple[str, ...] = ()
+    default_flow: str | None = None
+    """``default`` attribute (gateways and activities): flow taken when no condition holds."""
+    async_before: bool = False
+    async_after: bool = False
+    exclusive: bool = True
+    io: InputOutput | None = None
+    properties: tuple[tuple[str, str], ...] = ()
+    """``camunda:properties`` as (name, value) pairs in document order."""
+    documentation: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StartEvent(FlowNode):
+    """A none start event (message/timer/... start events come with later element support)."""
+
+    form_key: str | None = None
+    initiator: str | None = None
+    """``camunda:initiator``: variable that receives the authenticated user id at start."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EndEvent(FlowNode):
+    event_definition: EventDefinition | None = None
+
+    @property
+    def terminate(self) -> bool:
+        return isinstance(self.event_definition, TerminateEventDefinition)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Gateway(FlowNode):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExclusiveGateway(Gateway):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParallelGateway(Gateway):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Activity(FlowNode):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Task(Activity):
+    """A none task (``<task>``): passes straight through."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ManualTask(Activity):
+    """A manual task: passes straight through, like Camunda."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalTaskImplementation:
+    """``camunda:type="external"``: the task waits for an external worker."""
+
+    topic: str
+    """``camunda:topic``: a literal or a ``${...}`` expression evaluated when the task is created."""
+    priority: str | None = None
+    """``camunda:taskPriority`` (literal or expression), else the process's, else 0."""
+    error_event_definitions: tuple[CamundaErrorEventDefinition, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceTask(Activity):
+    """A service task; Cadenza runs the external-task implementation only (no Java delegates).
+
+    Also used for ``sendTask`` and ``businessRuleTask`` with ``camunda:type="external"``;
+    ``element_type`` keeps the BPMN tag for history and error messages.
+    """
+
+    external: ExternalTaskImplementation
+    element_type: str = "serviceTask"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserTask(Activity):
+    """A user task: waits for ``POST /task/{id}/complete``. Texts may be ``${...}`` expressions."""
+
+    assignee: str | None = None
+    candidate_users: str | None = None
+    """``camunda:candidateUsers``: comma-separated list or an expression yielding a list/string."""
+    candidate_groups: str | None = None
+    due_date: str | None = None
+    follow_up_date: str | None = None
+    priority: str | None = None
+    form_key: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scope:
+    """A container of flow nodes: the process itself or an embedded sub-process."""
+
+    id: str
+    name: str | None = None
+    node_ids: tuple[str, ...] = ()
+    """Ids of the nodes directly inside this scope, in document order."""
+    start_event_id: str | None = None
+    """The none start event of this scope (exactly one for an embedded sub-process)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubProcess(Activity):
+    """An embedded sub-process: a scope whose nodes are listed in ``node_ids``."""
+
+    node_ids: tuple[str, ...] = ()
+    start_event_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Process(Scope):
+    """An executable process with every node and flow of every nested scope, indexed by id."""
+
+    is_executable: bool = True
+    version_tag: str | None = None
+    history_time_to_live: int | None = None
+    task_priority: str | None = None
+    """``camunda:taskPriority`` on ``<process>``: default priority of its external tasks."""
+    candidate_starter_users: str | None = None
+    candidate_starter_groups: str | None = None
+    startable_in_tasklist: bool = True
+    nodes: dict[str, FlowNode] = field(default_factory=dict)
+    flows: dict[str, SequenceFlow] = field(default_factory=dict)
+    documentation: str | None = None
+
+    def node(self, node_id: str) -> FlowNode:
+        return self.nodes[node_id]
+
+    def flow(self, flow_id: str) -> SequenceFlow:
+        return self.flows[flow_id]
+
+    def outgoing(self, node: FlowNode) -> list[SequenceFlow]:
+        return [self.flows[f] for f in node.outgoing]
+
+    def scope_start_event(self, scope_id: str) -> StartEvent | None:
+        """The none start event of the process (``scope_id == self.id``) or of a sub-process."""
+        start_id = self.start_event_id if scope_id == self.id else None
+        if start_id is None and scope_id != self.id:
+            scope = self.nodes[scope_id]
+            if isinstance(scope, SubProcess):
+                start_id = scope.start_event_id
+        if start_id is None:
+            return None
+        start = self.nodes[start_id]
+        return start if isinstance(start, StartEvent) else None
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """Everything parsed from one BPMN resource."""
+
+    processes: tuple[Process, ...]
+    errors: dict[str, ErrorDefinition] = field(default_factory=dict)
+    target_namespace: str | None = None
+
+    def process(self, process_id: str) -> Process:
+        for process in self.processes:
+            if process.id == process_id:
+                return process
+        raise KeyError(process_id)

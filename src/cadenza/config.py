@@ -1,0 +1,32 @@
+"""Engine settings (kernel layer): one dataclass read by bootstrap, passed to every layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DEFAULT_DATABASE_URL", "EngineConfig"]
+
+DEFAULT_DATABASE_URL = "sqlite:///cadenza.db"
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Settings of one engine node.
+
+    Attributes:
+        database_url: SQLAlchemy URL; ``sqlite:///file.db`` (default) or ``postgresql+psycopg://...``.
+        sqlite_synchronous: SQLite ``synchronous`` pragma: ``FULL`` makes every acknowledged
+            commit survive power loss; ``NORMAL`` (WAL) survives process crashes only.
+        max_bpmn_bytes: largest BPMN resource accepted by a deployment.
+        max_optimistic_lock_retries: how often one service call is re-run after a ``rev`` conflict.
+        enable_exceptions_after_unhandled_bpmn_error: Camunda's switch: an uncaught BPMN error
+            fails the call (500) instead of ending the throwing activity silently.
+        definition_cache_size: parsed process definitions kept in memory.
+    """
+
+    database_url: str = DEFAULT_DATABASE_URL
+    sqlite_synchronous: str = "FULL"
+    max_bpmn_bytes: int = 10 * 1024 * 1024
+    max_optimistic_lock_retries: int = 5
+    enable_exceptions_after_unhandled_bpmn_error: bool = False
+    definition_cache_size: int = 500
