@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 __all__ = [
     "BadUserRequestError",
     "EngineError",
+    "ExpressionError",
     "InvalidRequestError",
     "NotFoundError",
     "OptimisticLockError",
     "ParseError",
     "Problem",
     "ProcessEngineError",
-    "ExpressionError",
     "UnsupportedError",
 ]
 
@@ -44,7 +44,7 @@ class EngineError(Exception):
         *,
         camunda_type: str | None = None,
         status: int | None = None,
-        code: int | None | type[Ellipsis] = ...,  # type: ignore[valid-type]
+        code: int | type[Ellipsis] | None = ...,  # type: ignore[valid-type]
     ) -> None:
         super().__init__(message)
         self.message = message

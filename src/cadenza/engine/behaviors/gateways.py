@@ -1,0 +1,56 @@
+"""Gateways. The exclusive gateway's choice lives in ``lifecycle.take_outgoing_flows``; the
+parallel gateway joins here."""
+
+from __future__ import annotations
+
+from cadenza.bpmn.model import FlowNode
+from cadenza.engine.context import CommandContext
+from cadenza.engine.lifecycle import remove_execution, take_outgoing_flows
+from cadenza.engine.state import Execution
+
+__all__ = ["ExclusiveGatewayBehavior", "ParallelGatewayBehavior"]
+
+
+class ExclusiveGatewayBehavior:
+    def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
+        take_outgoing_flows(ctx, execution, node)
+
+
+class ParallelGatewayBehavior:
+    """Join by counting, like Camunda: the gateway fires once as many paths of the same scope
+    wait on it as it has incoming flows; then it forks on all outgoing flows."""
+
+    def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
+        required = len(node.incoming)
+        if required <= 1:
+            take_outgoing_flows(ctx, execution, node)
+            return
+        graph = ctx.graph_of(execution)
+        execution.is_active = False
+        if not execution.is_concurrent:
+            # the only token of its scope: nobody else can arrive (a deadlock in the model)
+            return
+        scope = graph.parent(execution)
+        assert scope is not None
+        # Bump the scope's rev: two transactions arriving concurrently conflict on it, so the
+        # retried one sees the other's arrival and exactly one of them fires the join.
+        ctx.uow.touch(scope)
+        siblings = graph.children(scope)
+        joined = [e for e in siblings if not e.is_active and e.activity_id == node.id]
+        if len(joined) < required:
+            return
+        fired = joined[:required]
+        others = [e for e in siblings if e not in fired]
+        if not others:
+            for done in fired:
+                remove_execution(ctx, graph, done)
+            scope.activity_id = node.id
+            scope.activity_instance_id = execution.activity_instance_id
+            scope.is_active = True
+            take_outgoing_flows(ctx, scope, node)
+            return
+        survivor = fired[0]
+        for done in fired[1:]:
+            remove_execution(ctx, graph, done)
+        survivor.is_active = True
+        take_outgoing_flows(ctx, survivor, node)

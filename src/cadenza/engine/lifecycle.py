@@ -1,0 +1,363 @@
+"""The life of a token: enter a node, run its behavior, leave it, take flows, end scopes.
+
+These functions are the engine's atomic operations (Camunda's ``PvmAtomicOperation``s). They are
+queued on the context's agenda, never called recursively for the next step, so a flow of any
+length runs in constant stack depth.
+
+Execution tree rules (as in Camunda):
+- a token in a scope with no parallel paths is the scope execution itself;
+- a fork turns the scope execution inactive and gives each path a *concurrent* child;
+- a scope node (sub-process, activity with input/output mapping) gets a child *scope execution*
+  while it runs; the execution that entered it waits, inactive, on the node.
+"""
+
+from __future__ import annotations
+
+from cadenza.bpmn.model import (
+    ExclusiveGateway,
+    FlowNode,
+    ListParameterValue,
+    ParallelGateway,
+    ParameterValue,
+    Process,
+    SequenceFlow,
+    SubProcess,
+    TextParameterValue,
+)
+from cadenza.engine.context import CommandContext
+from cadenza.engine.definitions import DeployedProcess
+from cadenza.engine.records import ProcessInstanceEnded, ProcessInstanceStarted
+from cadenza.engine.state import (
+    Execution,
+    HistoricProcessInstance,
+    InstanceGraph,
+    ProcessInstanceState,
+)
+from cadenza.engine.variables import (
+    ExecutionScope,
+    compiled,
+    evaluate,
+    remove_task_variables,
+    remove_variables_of,
+    set_variable,
+    set_variable_local,
+    set_variables,
+)
+from cadenza.errors import ProcessEngineError
+from cadenza.expr.values import TypedValue, typed_value_from_python
+
+__all__ = [
+    "cancel_scope_children",
+    "end_process_instance",
+    "end_token",
+    "enter_node",
+    "is_scope_node",
+    "leave_node",
+    "remove_execution",
+    "start_process_instance",
+    "take_flow",
+    "take_outgoing_flows",
+    "terminate_scope",
+    "trigger",
+]
+
+
+def is_scope_node(node: FlowNode) -> bool:
+    """Whether running ``node`` needs its own scope execution (Camunda's ``isScope``)."""
+    return isinstance(node, SubProcess) or (node.io is not None and bool(node.io.inputs or node.io.outputs))
+
+
+def _process(ctx: CommandContext, execution: Execution) -> Process:
+    return ctx.deployed(execution).process
+
+
+def _new_activity_instance_id(ctx: CommandContext, node: FlowNode) -> str:
+    return f"{node.id}:{ctx.new_id()}"
+
+
+def _add_execution(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> Execution:
+    graph.executions[execution.id] = execution
+    ctx.uow.insert(execution)
+    return execution
+
+
+def remove_execution(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> None:
+    remove_variables_of(ctx, graph, execution)
+    del graph.executions[execution.id]
+    ctx.uow.delete(execution)
+
+
+def _child(ctx: CommandContext, parent: Execution, *, scope: bool) -> Execution:
+    return Execution(
+        id=ctx.new_id(),
+        process_instance_id=parent.process_instance_id,
+        process_definition_id=parent.process_definition_id,
+        parent_id=parent.id,
+        activity_id=parent.activity_id,
+        activity_instance_id=parent.activity_instance_id,
+        is_scope=scope,
+        is_concurrent=not scope,
+        is_active=True,
+        tenant_id=parent.tenant_id,
+        suspended=parent.suspended,
+        start_time=ctx.now(),
+    )
+
+
+# ── start ──────────────────────────────────────────────────────────────────────────────────────
+
+
+def start_process_instance(
+    ctx: CommandContext,
+    deployed: DeployedProcess,
+    *,
+    business_key: str | None = None,
+    variables: dict[str, TypedValue] | None = None,
+    super_execution_id: str | None = None,
+) -> tuple[Execution, InstanceGraph]:
+    """Create the process instance and plan its none start event. Runs when the agenda runs."""
+    definition, process = deployed.definition, deployed.process
+    instance_id = ctx.new_id()
+    now = ctx.now()
+    root = Execution(
+        id=instance_id,
+        process_instance_id=instance_id,
+        process_definition_id=definition.id,
+        business_key=business_key,
+        tenant_id=definition.tenant_id,
+        super_execution_id=super_execution_id,
+        start_time=now,
+    )
+    graph = InstanceGraph()
+    ctx.register_graph(instance_id, graph)
+    _add_execution(ctx, graph, root)
+    start = process.scope_start_event(process.id)
+    if start is None:
+        raise ProcessEngineError(f"Process '{process.id}' has no none start event")
+    graph.history = HistoricProcessInstance(
+        id=instance_id,
+        process_definition_id=definition.id,
+        process_definition_key=definition.key,
+        start_time=now,
+        business_key=business_key,
+        start_activity_id=start.id,
+        root_process_instance_id=instance_id,
+        tenant_id=definition.tenant_id,
+    )
+    ctx.uow.insert(graph.history)
+    if variables:
+        set_variables(ctx, graph, root, variables, local=True)
+    if start.initiator and ctx.user_id is not None:
+        set_variable_local(ctx, graph, root, start.initiator, typed_value_from_python(ctx.user_id))
+    ctx.records.append(ProcessInstanceStarted(instance_id, definition.id))
+    ctx.plan(enter_node, root, start)
+    return root, graph
+
+
+# ── entering and leaving nodes ─────────────────────────────────────────────────────────────────
+
+
+def enter_node(ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
+    from cadenza.engine.behaviors import behavior_for  # behaviors import this module
+
+    graph = ctx.graph_of(execution)
+    execution.activity_id = node.id
+    execution.activity_instance_id = _new_activity_instance_id(ctx, node)
+    execution.is_active = True
+    if is_scope_node(node):
+        scope = _add_execution(ctx, graph, _child(ctx, execution, scope=True))
+        execution.is_active = False
+        if node.io is not None:
+            for parameter in node.io.inputs:
+                value = _parameter_value(ctx, graph, execution, parameter.value)
+                set_variable_local(ctx, graph, scope, parameter.name, value)
+        execution = scope
+    behavior_for(node).execute(ctx, execution, node)
+
+
+def trigger(ctx: CommandContext, execution: Execution) -> None:
+    """Signal a waiting execution to leave its current node (task completed, message...)."""
+    process = _process(ctx, execution)
+    assert execution.activity_id is not None
+    node = process.node(execution.activity_id)
+    leave_node(ctx, execution, node)
+
+
+def leave_node(ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
+    """Leave ``node``: close its scope execution if it has one, then take outgoing flows."""
+    if is_scope_node(node):
+        _end_scope_execution(ctx, execution)
+    else:
+        take_outgoing_flows(ctx, execution, node)
+
+
+def _end_scope_execution(ctx: CommandContext, scope: Execution) -> None:
+    """The scope of a scope node finished: apply outputs, drop it, continue from its parent."""
+    graph = ctx.graph_of(scope)
+    parent = graph.parent(scope)
+    assert parent is not None and parent.activity_id is not None
+    node = _process(ctx, parent).node(parent.activity_id)
+    if node.io is not None:
+        for parameter in node.io.outputs:
+            value = _parameter_value(ctx, graph, scope, parameter.value)
+            set_variable(ctx, graph, parent, parameter.name, value)
+    remove_execution(ctx, graph, scope)
+    parent.is_active = True
+    take_outgoing_flows(ctx, parent, node)
+
+
+def _parameter_value(
+    ctx: CommandContext, graph: InstanceGraph, execution: Execution, value: ParameterValue
+) -> TypedValue:
+    return typed_value_from_python(_parameter_python(ctx, graph, execution, value))
+
+
+def _parameter_python(
+    ctx: CommandContext, graph: InstanceGraph, execution: Execution, value: ParameterValue
+) -> object:
+    if isinstance(value, TextParameterValue):
+        return None if value.text is None else evaluate(ctx, graph, execution, value.text)
+    if isinstance(value, ListParameterValue):
+        return [_parameter_python(ctx, graph, execution, item) for item in value.items]
+    return {key: _parameter_python(ctx, graph, execution, item) for key, item in value.entries}
+
+
+def take_outgoing_flows(ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
+    """Choose the flows to take (conditions, default flow, gateway type) and take them."""
+    process = _process(ctx, execution)
+    flows = process.outgoing(node)
+    if not flows:
+        end_token(ctx, execution)
+        return
+    if isinstance(node, ParallelGateway):
+        selected = flows
+    else:
+        graph = ctx.graph_of(execution)
+        selected = []
+        for flow in flows:
+            if flow.id == node.default_flow:
+                continue
+            if flow.condition is None or _condition_holds(ctx, graph, execution, flow):
+                selected.append(flow)
+                if isinstance(node, ExclusiveGateway):
+                    break
+        if not selected and node.default_flow is not None:
+            selected = [process.flow(node.default_flow)]
+        if not selected:
+            raise ProcessEngineError(
+                f"ENGINE-02004 No outgoing sequence flow for the element with id '{node.id}' "
+                "could be selected for continuing the process."
+            )
+    if len(selected) == 1:
+        ctx.plan(take_flow, execution, selected[0])
+        return
+    _fork(ctx, execution, selected)
+
+
+def _condition_holds(
+    ctx: CommandContext, graph: InstanceGraph, execution: Execution, flow: SequenceFlow
+) -> bool:
+    assert flow.condition is not None
+    return compiled(flow.condition).evaluate_bool(ExecutionScope(ctx, graph, execution))
+
+
+def _fork(ctx: CommandContext, execution: Execution, flows: list[SequenceFlow]) -> None:
+    graph = ctx.graph_of(execution)
+    if execution.is_concurrent:
+        parent = graph.parent(execution)
+        assert parent is not None
+        ctx.uow.touch(parent)
+        ctx.plan(take_flow, execution, flows[0])
+        for flow in flows[1:]:
+            sibling = _add_execution(ctx, graph, _child(ctx, parent, scope=False))
+            sibling.activity_id = execution.activity_id
+            ctx.plan(take_flow, sibling, flow)
+        return
+    # the scope execution itself carries the token: it becomes the parent of the paths
+    execution.is_active = False
+    for flow in flows:
+        child = _add_execution(ctx, graph, _child(ctx, execution, scope=False))
+        ctx.plan(take_flow, child, flow)
+    execution.activity_id = None
+    execution.activity_instance_id = None
+
+
+def take_flow(ctx: CommandContext, execution: Execution, flow: SequenceFlow) -> None:
+    process = _process(ctx, execution)
+    ctx.plan(enter_node, execution, process.node(flow.target_ref))
+
+
+# ── ending ─────────────────────────────────────────────────────────────────────────────────────
+
+
+def end_token(ctx: CommandContext, execution: Execution) -> None:
+    """A path ends (none end event, or a node without outgoing flows)."""
+    graph = ctx.graph_of(execution)
+    if execution.is_concurrent:
+        scope = graph.parent(execution)
+        assert scope is not None
+        remove_execution(ctx, graph, execution)
+        ctx.uow.touch(scope)
+        if not graph.children(scope):
+            _complete_scope(ctx, scope)
+        return
+    _complete_scope(ctx, execution)
+
+
+def _complete_scope(ctx: CommandContext, scope: Execution) -> None:
+    if scope.is_process_instance:
+        end_process_instance(ctx, scope, ProcessInstanceState.COMPLETED)
+    else:
+        _end_scope_execution(ctx, scope)
+
+
+def terminate_scope(ctx: CommandContext, execution: Execution) -> None:
+    """A terminate end event: end every path of the enclosing scope, then complete the scope."""
+    graph = ctx.graph_of(execution)
+    scope = graph.parent(execution) if execution.is_concurrent else execution
+    assert scope is not None
+    cancel_scope_children(ctx, scope)
+    scope.is_active = True
+    if scope.is_process_instance:
+        end_process_instance(ctx, scope, ProcessInstanceState.COMPLETED)
+    else:
+        _end_scope_execution(ctx, scope)
+
+
+def cancel_scope_children(ctx: CommandContext, scope: Execution) -> None:
+    """Remove every execution below ``scope`` with its tasks, external tasks and variables."""
+    graph = ctx.graph_of(scope)
+    for child in graph.children(scope):
+        cancel_scope_children(ctx, child)
+        remove_execution(ctx, graph, child)
+    _remove_wait_states(ctx, graph, scope)
+
+
+def _remove_wait_states(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> None:
+    for task in [t for t in graph.external_tasks.values() if t.execution_id == execution.id]:
+        del graph.external_tasks[task.id]
+        ctx.uow.delete(task)
+    for user_task in [t for t in graph.user_tasks.values() if t.execution_id == execution.id]:
+        del graph.user_tasks[user_task.id]
+        remove_task_variables(ctx, graph, user_task)
+        for link in [link for link in graph.identity_links if link.task_id == user_task.id]:
+            graph.identity_links.remove(link)
+            ctx.uow.delete(link)
+        ctx.uow.delete(user_task)
+
+
+def end_process_instance(
+    ctx: CommandContext,
+    root: Execution,
+    state: ProcessInstanceState,
+    delete_reason: str | None = None,
+) -> None:
+    """Remove all runtime state of the instance and close its history row."""
+    graph = ctx.graph_of(root)
+    cancel_scope_children(ctx, root)
+    remove_execution(ctx, graph, root)
+    if graph.history is not None:
+        graph.history.end_time = ctx.now()
+        graph.history.state = state
+        graph.history.delete_reason = delete_reason
+    ctx.records.append(ProcessInstanceEnded(root.id, state.value))

@@ -1,0 +1,63 @@
+"""``run_command``: one service call = one transaction, retried on optimistic-lock conflicts.
+
+Opens a write transaction, runs ``fn`` with a fresh ``CommandContext``, runs the agenda to the
+next wait states, flushes with ``rev`` checks and commits; only then are the command's records
+published. A conflict re-runs the whole command on fresh data (bounded), which is safe because
+nothing escaped the rolled-back transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from cadenza.clock import Clock
+from cadenza.config import EngineConfig
+from cadenza.engine.context import CommandContext
+from cadenza.errors import OptimisticLockError
+from cadenza.services.notifications import Notifications
+from cadenza.store import Store
+from cadenza.store.unit_of_work import SqlUnitOfWork
+
+__all__ = ["CommandRunner", "ServiceContext"]
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class ServiceContext(CommandContext):
+    """The command context as services see it: the concrete unit of work, for queries."""
+
+    __slots__ = ("sql",)
+
+    def __init__(self, uow: SqlUnitOfWork, runner: CommandRunner, user_id: str | None) -> None:
+        super().__init__(uow, runner.store.definitions, runner.clock, runner.config, user_id=user_id)
+        self.sql = uow
+
+
+class CommandRunner:
+    def __init__(
+        self, store: Store, clock: Clock, config: EngineConfig, notifications: Notifications
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.config = config
+        self.notifications = notifications
+
+    def run(self, fn: Callable[[ServiceContext], T], *, user_id: str | None = None) -> T:
+        attempts = max(1, self.config.max_optimistic_lock_retries + 1)
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.store.write() as uow:
+                    ctx = ServiceContext(uow, self, user_id)
+                    result = fn(ctx)
+                    ctx.run_agenda()
+            except OptimisticLockError:
+                if attempt == attempts:
+                    raise
+                log.debug("optimistic lock conflict, retrying (attempt %d)", attempt)
+                continue
+            self.notifications.publish(ctx.records)
+            return result
+        raise AssertionError("unreachable")

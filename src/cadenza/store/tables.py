@@ -1,0 +1,195 @@
+"""The database schema as SQLAlchemy Core tables (one MetaData, snake_case names).
+
+Every mutable runtime table has a ``rev`` column for optimistic locking. Column names equal the
+field names of the ``engine.state`` dataclasses, so mapping stays mechanical. The Alembic
+migrations in ``store/migrations`` create exactly this schema; a test compares the two.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+__all__ = [
+    "deployment",
+    "execution",
+    "external_task",
+    "historic_process_instance",
+    "identity_link",
+    "metadata",
+    "process_definition",
+    "resource",
+    "task",
+    "variable",
+]
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+_ID = sa.String(64)
+_TS = sa.DateTime(timezone=True)
+
+deployment = sa.Table(
+    "deployment",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("name", sa.String(255)),
+    sa.Column("source", sa.String(255)),
+    sa.Column("tenant_id", sa.String(64)),
+    sa.Column("deployment_time", _TS, nullable=False),
+)
+
+resource = sa.Table(
+    "resource",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("deployment_id", _ID, nullable=False, index=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+)
+
+process_definition = sa.Table(
+    "process_definition",
+    metadata,
+    sa.Column("id", sa.String(255), primary_key=True),
+    sa.Column("rev", sa.Integer, nullable=False),
+    sa.Column("key", sa.String(255), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("deployment_id", _ID, nullable=False, index=True),
+    sa.Column("resource_name", sa.String(255), nullable=False),
+    sa.Column("name", sa.String(255)),
+    sa.Column("category", sa.String(255)),
+    sa.Column("description", sa.Text),
+    sa.Column("tenant_id", sa.String(64)),
+    sa.Column("version_tag", sa.String(255)),
+    sa.Column("history_time_to_live", sa.Integer),
+    sa.Column("startable_in_tasklist", sa.Boolean, nullable=False),
+    sa.Column("suspended", sa.Boolean, nullable=False),
+    # one version number per key and tenant, even when two nodes deploy at once
+    sa.Column("tenant_key", sa.String(64), nullable=False, server_default=""),
+    sa.UniqueConstraint("key", "tenant_key", "version"),
+)
+
+execution = sa.Table(
+    "execution",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("rev", sa.Integer, nullable=False),
+    sa.Column("process_instance_id", _ID, nullable=False, index=True),
+    sa.Column("process_definition_id", sa.String(255), nullable=False, index=True),
+    sa.Column("parent_id", _ID),
+    sa.Column("activity_id", sa.String(255)),
+    sa.Column("activity_instance_id", sa.String(320)),
+    sa.Column("is_scope", sa.Boolean, nullable=False),
+    sa.Column("is_concurrent", sa.Boolean, nullable=False),
+    sa.Column("is_active", sa.Boolean, nullable=False),
+    sa.Column("business_key", sa.String(255), index=True),
+    sa.Column("tenant_id", sa.String(64)),
+    sa.Column("suspended", sa.Boolean, nullable=False),
+    sa.Column("super_execution_id", _ID),
+    sa.Column("start_time", _TS),
+)
+
+variable = sa.Table(
+    "variable",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("rev", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("type_name", sa.String(32), nullable=False),
+    sa.Column("execution_id", _ID, nullable=False, index=True),
+    sa.Column("process_instance_id", _ID, nullable=False, index=True),
+    sa.Column("process_definition_id", sa.String(255)),
+    sa.Column("task_id", _ID, index=True),
+    sa.Column("activity_instance_id", sa.String(320)),
+    sa.Column("tenant_id", sa.String(64)),
+    sa.Column("create_time", _TS),
+    sa.Column("text_value", sa.Text),
+    sa.Column("long_value", sa.BigInteger),
+    sa.Column("double_value", sa.Float),
+    sa.Column("bytes_value", sa.LargeBinary),
+    sa.Column("value_info", sa.Text),
+)
+
+external_task = sa.Table(
+    "external_task",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("rev", sa.Integer, nullable=False),
+    sa.Column("topic_name", sa.String(255), nullable=False, index=True),
+    sa.Column("execution_id", _ID, nullable=False),
+    sa.Column("process_instance_id", _ID, nullable=False, index=True),
+    sa.Column("process_definition_id", sa.String(255), nullable=False),
+    sa.Column("process_definition_key", sa.String(255), nullable=False),
+    sa.Column("activity_id", sa.String(255), nullable=False),
+    sa.Column("activity_instance_id", sa.String(320), nullable=False),
+    sa.Column("create_time", _TS, nullable=False),
+    sa.Column("priority", sa.BigInteger, nullable=False),
+    sa.Column("worker_id", sa.String(255)),
+    sa.Column("lock_expiration_time", _TS),
+    sa.Column("retries", sa.Integer),
+    sa.Column("error_message", sa.String(4000)),
+    sa.Column("error_details", sa.Text),
+    sa.Column("suspended", sa.Boolean, nullable=False),
+    sa.Column("tenant_id", sa.String(64)),
+    sa.Column("business_key", sa.String(255)),
+    sa.Column("process_definition_version_tag", sa.String(255)),
+)
+
+task = sa.Table(
+    "task",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("rev", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(255)),
+    sa.Column("task_definition_key", sa.String(255), nullable=False),
+    sa.Column("execution_id", _ID, nullable=False),
+    sa.Column("process_instance_id", _ID, nullable=False, index=True),
+    sa.Column("process_definition_id", sa.String(255), nullable=False),
+    sa.Column("created", _TS, nullable=False),
+    sa.Column("activity_instance_id", sa.String(320)),
+    sa.Column("description", sa.Text),
+    sa.Column("assignee", sa.String(255), index=True),
+    sa.Column("owner", sa.String(255)),
+    sa.Column("delegation_state", sa.String(16)),
+    sa.Column("priority", sa.Integer, nullable=False),
+    sa.Column("due", _TS),
+    sa.Column("follow_up", _TS),
+    sa.Column("last_updated", _TS),
+    sa.Column("form_key", sa.String(255)),
+    sa.Column("suspended", sa.Boolean, nullable=False),
+    sa.Column("tenant_id", sa.String(64)),
+)
+
+identity_link = sa.Table(
+    "identity_link",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("task_id", _ID, nullable=False, index=True),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("user_id", sa.String(255)),
+    sa.Column("group_id", sa.String(255)),
+    sa.Column("process_instance_id", _ID, index=True),
+)
+
+historic_process_instance = sa.Table(
+    "historic_process_instance",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("rev", sa.Integer, nullable=False),
+    sa.Column("process_definition_id", sa.String(255), nullable=False, index=True),
+    sa.Column("process_definition_key", sa.String(255), nullable=False),
+    sa.Column("start_time", _TS, nullable=False),
+    sa.Column("state", sa.String(32), nullable=False),
+    sa.Column("business_key", sa.String(255)),
+    sa.Column("end_time", _TS),
+    sa.Column("start_activity_id", sa.String(255)),
+    sa.Column("delete_reason", sa.String(4000)),
+    sa.Column("super_process_instance_id", _ID),
+    sa.Column("root_process_instance_id", _ID),
+    sa.Column("tenant_id", sa.String(64)),
+)

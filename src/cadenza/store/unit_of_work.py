@@ -1,0 +1,159 @@
+"""The unit of work: what one command loaded, created and deleted, flushed at commit.
+
+Loaded entities are remembered with a snapshot of their row; at flush every entity whose row
+differs (or that was ``touch``-ed) is written with ``UPDATE ... SET rev = rev + 1 WHERE id = ?
+AND rev = ?``. A row count of 0 means somebody else changed or deleted the row since we read it:
+``OptimisticLockError``, and the command runner re-runs the command. Entities created and
+deleted within the same command never reach the database (a process instance that runs to its
+end in one call writes only its history row).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from cadenza.engine.state import (
+    Execution,
+    ExternalTask,
+    HistoricProcessInstance,
+    IdentityLink,
+    InstanceGraph,
+    UserTask,
+    VariableInstance,
+)
+from cadenza.errors import OptimisticLockError
+from cadenza.store import tables
+from cadenza.store.mapping import EntityMapping, mapping_for
+
+__all__ = ["SqlUnitOfWork"]
+
+
+class SqlUnitOfWork:
+    """Tracks entities of one transaction on one connection (implements ``engine.ports.UnitOfWork``)."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self.connection = connection
+        self._loaded: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self._new: dict[int, Any] = {}
+        self._deleted: dict[int, Any] = {}
+        self._touched: set[int] = set()
+
+    # ── registration ────────────────────────────────────────────────────────────────────────
+    def insert(self, entity: object) -> None:
+        self._new[id(entity)] = entity
+
+    def delete(self, entity: object) -> None:
+        key = id(entity)
+        if self._new.pop(key, None) is not None:
+            return  # created and dropped in the same command: never written
+        self._deleted[key] = entity
+
+    def touch(self, entity: object) -> None:
+        if id(entity) in self._loaded:
+            self._touched.add(id(entity))
+
+    def track(self, entity: Any) -> Any:
+        """Remember a freshly loaded entity so changes to it are flushed."""
+        mapping = mapping_for(type(entity))
+        self._loaded[id(entity)] = (entity, mapping.to_row(entity))
+        return entity
+
+    # ── loading ─────────────────────────────────────────────────────────────────────────────
+    def load(self, cls: type, criterion: sa.ColumnElement[bool]) -> list[Any]:
+        """Load and track every row of ``cls``'s table matching ``criterion``."""
+        mapping = mapping_for(cls)
+        rows = self.connection.execute(sa.select(mapping.table).where(criterion)).mappings()
+        return [self.track(mapping.from_row(row)) for row in rows]
+
+    def load_one(self, cls: type, entity_id: str) -> Any | None:
+        mapping = mapping_for(cls)
+        found = self.load(cls, mapping.table.c.id == entity_id)
+        return found[0] if found else None
+
+    def load_graph(self, process_instance_id: str) -> InstanceGraph | None:
+        executions = self.load(Execution, tables.execution.c.process_instance_id == process_instance_id)
+        if not executions:
+            return None
+        graph = InstanceGraph(executions={e.id: e for e in executions})
+        for variable in self.load(
+            VariableInstance, tables.variable.c.process_instance_id == process_instance_id
+        ):
+            if variable.task_id is not None:
+                graph.task_variables.setdefault(variable.task_id, {})[variable.name] = variable
+            else:
+                graph.execution_variables.setdefault(variable.execution_id, {})[variable.name] = variable
+        for task in self.load(
+            ExternalTask, tables.external_task.c.process_instance_id == process_instance_id
+        ):
+            graph.external_tasks[task.id] = task
+        for user_task in self.load(UserTask, tables.task.c.process_instance_id == process_instance_id):
+            graph.user_tasks[user_task.id] = user_task
+        graph.identity_links = self.load(
+            IdentityLink, tables.identity_link.c.process_instance_id == process_instance_id
+        )
+        graph.history = self.load_one(HistoricProcessInstance, process_instance_id)
+        return graph
+
+    # ── flushing ────────────────────────────────────────────────────────────────────────────
+    def flush(self) -> None:
+        self._flush_inserts(self._new.values())
+        for key, (entity, snapshot) in self._loaded.items():
+            if key in self._deleted:
+                continue
+            mapping = mapping_for(type(entity))
+            row = mapping.to_row(entity)
+            if row != snapshot or key in self._touched:
+                self._update(mapping, entity, row, snapshot)
+        for entity in self._deleted.values():
+            self._delete(mapping_for(type(entity)), entity)
+        self._new.clear()
+        self._deleted.clear()
+        self._touched.clear()
+        self._loaded.clear()
+
+    def _flush_inserts(self, entities: Iterable[Any]) -> None:
+        by_mapping: dict[EntityMapping, list[dict[str, Any]]] = defaultdict(list)
+        for entity in entities:
+            mapping = mapping_for(type(entity))
+            if mapping.has_rev:
+                entity.rev = 1
+            by_mapping[mapping].append(mapping.to_row(entity))
+        # insert in a stable table order so concurrent transactions take locks alike
+        for mapping, rows in sorted(by_mapping.items(), key=lambda item: item[0].table.name):
+            self.connection.execute(mapping.table.insert(), rows)
+
+    def _update(
+        self, mapping: EntityMapping, entity: Any, row: dict[str, Any], snapshot: Mapping[str, Any]
+    ) -> None:
+        table = mapping.table
+        changed = {k: v for k, v in row.items() if snapshot.get(k) != v and k not in ("id", "rev")}
+        statement = table.update().where(table.c.id == entity.id)
+        if mapping.has_rev:
+            statement = statement.where(table.c.rev == snapshot["rev"])
+            changed["rev"] = snapshot["rev"] + 1
+        result = self.connection.execute(statement.values(**changed))
+        if result.rowcount != 1:
+            raise OptimisticLockError(
+                f"ENGINE-03005 Execution of 'UPDATE {type(entity).__name__}[{entity.id}]' failed. "
+                "Entity was updated by another transaction concurrently."
+            )
+        if mapping.has_rev:
+            entity.rev = changed["rev"]
+
+    def _delete(self, mapping: EntityMapping, entity: Any) -> None:
+        table = mapping.table
+        statement = table.delete().where(table.c.id == entity.id)
+        if mapping.has_rev:
+            snapshot = self._loaded.get(id(entity))
+            rev = snapshot[1]["rev"] if snapshot else entity.rev
+            statement = statement.where(table.c.rev == rev)
+        result = self.connection.execute(statement)
+        if result.rowcount != 1:
+            raise OptimisticLockError(
+                f"ENGINE-03005 Execution of 'DELETE {type(entity).__name__}[{entity.id}]' failed. "
+                "Entity was updated by another transaction concurrently."
+            )
