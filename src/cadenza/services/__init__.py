@@ -34,7 +34,7 @@ from cadenza.expr.values import (
     typed_value_from_python,
     typed_value_to_dto,
 )
-from cadenza.services.external_tasks import ExternalTaskService
+from cadenza.services.external_tasks import ExternalTaskService, FetchTopic, LockedExternalTask
 from cadenza.services.notifications import Notifications
 from cadenza.services.repository import DeploymentResult, RepositoryService
 from cadenza.services.runner import CommandRunner
@@ -63,7 +63,9 @@ __all__ = [
     "ExecutionQuery",
     "ExternalTask",
     "ExternalTaskQuery",
+    "FetchTopic",
     "IdentityLink",
+    "LockedExternalTask",
     "Page",
     "ProcessDefinition",
     "ProcessDefinitionQuery",

@@ -12,7 +12,13 @@ from cadenza.store import tables
 from cadenza.store.mapping import mapping_for
 from cadenza.store.queries import ExternalTaskQuery, Page, apply_page, apply_sorting, count_of
 
-__all__ = ["count_external_tasks", "find_external_task", "query_external_tasks"]
+__all__ = [
+    "count_external_tasks",
+    "fetchable_candidates",
+    "find_external_task",
+    "query_external_tasks",
+    "try_lock",
+]
 
 _mapping = mapping_for(ExternalTask)
 _t = tables.external_task
@@ -83,3 +89,42 @@ def query_external_tasks(
 
 def count_external_tasks(connection: sa.Connection, query: ExternalTaskQuery, now: datetime) -> int:
     return count_of(connection, _select(query, now))
+
+
+def fetchable_candidates(
+    connection: sa.Connection,
+    topic_names: list[str],
+    now: datetime,
+    limit: int,
+    *,
+    use_priority: bool,
+    skip_locked: bool,
+) -> list[ExternalTask]:
+    """Tasks a worker may lock now (Camunda's ``selectExternalTasksForTopics`` predicate):
+    lock free or expired, active, retries left. On PostgreSQL rows locked by a concurrent
+    fetch are skipped instead of waited for."""
+    statement = sa.select(_t).where(
+        _t.c.topic_name.in_(topic_names),
+        sa.or_(_t.c.lock_expiration_time.is_(None), _t.c.lock_expiration_time <= now),
+        _t.c.suspended.is_(False),
+        sa.or_(_t.c.retries.is_(None), _t.c.retries > 0),
+    )
+    if use_priority:
+        statement = statement.order_by(_t.c.priority.desc(), _t.c.create_time.asc())
+    statement = statement.limit(limit)
+    if skip_locked:
+        statement = statement.with_for_update(skip_locked=True)
+    return [_mapping.from_row(row) for row in connection.execute(statement).mappings()]
+
+
+def try_lock(connection: sa.Connection, task: ExternalTask, worker_id: str, expires: datetime) -> bool:
+    """Lock one candidate unless another transaction changed it since we read it."""
+    result = connection.execute(
+        _t.update()
+        .where(_t.c.id == task.id, _t.c.rev == task.rev)
+        .values(worker_id=worker_id, lock_expiration_time=expires, rev=task.rev + 1)
+    )
+    if result.rowcount != 1:
+        return False
+    task.worker_id, task.lock_expiration_time, task.rev = worker_id, expires, task.rev + 1
+    return True

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from cadenza.bpmn.model import FlowNode, ServiceTask, UserTask as UserTaskNode
 from cadenza.engine.context import CommandContext
-from cadenza.engine.lifecycle import take_outgoing_flows
+from cadenza.engine.lifecycle import take_outgoing_flows, trigger
 from cadenza.engine.records import ExternalTaskAvailable, UserTaskCreated
 from cadenza.engine.state import (
     Execution,
@@ -17,11 +18,18 @@ from cadenza.engine.state import (
     InstanceGraph,
     UserTask,
 )
-from cadenza.engine.variables import evaluate
+from cadenza.engine.variables import evaluate, remove_task_variables, set_variables
 from cadenza.errors import ProcessEngineError
-from cadenza.expr.values import parse_date
+from cadenza.expr.values import TypedValue, parse_date
 
-__all__ = ["ExternalTaskBehavior", "PassThroughBehavior", "UserTaskBehavior"]
+__all__ = [
+    "ExternalTaskBehavior",
+    "PassThroughBehavior",
+    "UserTaskBehavior",
+    "complete_external_task",
+    "complete_user_task",
+    "parse_duration",
+]
 
 
 class PassThroughBehavior:
@@ -176,3 +184,35 @@ def _add_candidates(
         )
         graph.identity_links.append(link)
         ctx.uow.insert(link)
+
+
+def complete_external_task(
+    ctx: CommandContext,
+    graph: InstanceGraph,
+    task: ExternalTask,
+    variables: Mapping[str, TypedValue],
+    local_variables: Mapping[str, TypedValue],
+) -> None:
+    """A worker finished: store its variables, drop the task, move the token on (same
+    transaction; a failure later in the flow rolls the completion back)."""
+    execution = graph.executions[task.execution_id]
+    set_variables(ctx, graph, execution, variables)
+    set_variables(ctx, graph, execution, local_variables, local=True)
+    del graph.external_tasks[task.id]
+    ctx.uow.delete(task)
+    ctx.plan(trigger, execution)
+
+
+def complete_user_task(
+    ctx: CommandContext, graph: InstanceGraph, task: UserTask, variables: Mapping[str, TypedValue]
+) -> None:
+    """A person finished: variables go to the task's execution (non-local), the task goes."""
+    execution = graph.executions[task.execution_id]
+    set_variables(ctx, graph, execution, variables)
+    del graph.user_tasks[task.id]
+    remove_task_variables(ctx, graph, task)
+    for link in [link for link in graph.identity_links if link.task_id == task.id]:
+        graph.identity_links.remove(link)
+        ctx.uow.delete(link)
+    ctx.uow.delete(task)
+    ctx.plan(trigger, execution)
