@@ -24,9 +24,9 @@ __all__ = [
     "ListParameterValue",
     "ManualTask",
     "MapParameterValue",
+    "ParallelGateway",
     "Parameter",
     "ParameterValue",
-    "ParallelGateway",
     "Process",
     "Scope",
     "SequenceFlow",
@@ -122,6 +122,8 @@ class SequenceFlow:
     name: str | None = None
     condition: str | None = None
     """Source text of ``conditionExpression`` (a ``${...}`` expression), None = unconditional."""
+    scope_id: str = ""
+    """Id of the process or sub-process that contains the flow (added with the parser)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

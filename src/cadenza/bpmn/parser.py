@@ -1,0 +1,878 @@
+"""The BPMN 2.0 XML parser: hardened lxml load, then a table-driven walk building ``model`` objects.
+
+Part of the ``bpmn`` layer (imports only ``cadenza.errors`` from cadenza). Two stages:
+
+1. ``load_xml`` turns bytes into an lxml tree under the rules of reliability.md §1.3 item 4:
+   size cap, explicit DOCTYPE refusal (raw prolog and ``docinfo``), no entity resolution, no
+   network, no DTD loading, no XInclude, bounded element depth and count, and messages that
+   never quote the resource.
+2. ``ProcessBuilder`` walks each executable ``<process>``. Flow elements are dispatched through
+   ``ELEMENT_HANDLERS`` (``{qualified tag: handler}``); a tag without a handler is reported as
+   ``Element '<localName>' is not supported by Cadenza yet``. Supporting a new element means
+   adding a handler there. Problems are collected, never raised one by one, and
+   ``validate.py`` runs on the built model; ``parse_bpmn`` raises one ``ParseError`` listing all.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable, Mapping, Set
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from cadenza.bpmn import camunda as ext
+from cadenza.bpmn.model import (
+    Definitions,
+    EndEvent,
+    ErrorDefinition,
+    EventDefinition,
+    ExclusiveGateway,
+    ExternalTaskImplementation,
+    FlowNode,
+    ManualTask,
+    ParallelGateway,
+    Process,
+    SequenceFlow,
+    ServiceTask,
+    StartEvent,
+    SubProcess,
+    Task,
+    TerminateEventDefinition,
+    UserTask,
+)
+from cadenza.bpmn.namespaces import BPMN, XINCLUDE_NAMESPACES, bpmn, local_name, namespace_of
+from cadenza.bpmn.validate import RefusedElement, find_duplicate_ids, validate_process
+from cadenza.errors import ParseError, Problem
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "ELEMENT_HANDLERS",
+    "MAX_DEPTH",
+    "MAX_ELEMENTS",
+    "Handler",
+    "NodeSpec",
+    "ProcessBuilder",
+    "load_xml",
+    "parse_bpmn",
+]
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+MAX_DEPTH = 200
+"""Deepest element nesting accepted (real models stay far below 50)."""
+MAX_ELEMENTS = 200_000
+"""Most elements accepted in one resource (diagram shapes included)."""
+
+_FEED_CHUNK = 64 * 1024
+
+DOCTYPE_MESSAGE = "DOCTYPE is not allowed in BPMN resources"
+XINCLUDE_MESSAGE = "XInclude is not allowed in BPMN resources"
+_EXTERNAL_ONLY = 'is not supported: Cadenza runs external tasks only (camunda:type="external")'
+
+
+class _RefusedError(Exception):
+    """Internal: the resource is refused before any model is built."""
+
+    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
+        super().__init__(message)
+        self.problem = Problem(message, (), line, column)
+
+
+# ── stage 1: hardened XML loading ──────────────────────────────────────────────────────────────
+
+
+def _decode_for_prolog(data: bytes) -> str:
+    """Enough of a decoding to look at the prolog, whatever the (BOM-announced) encoding."""
+    boms: tuple[tuple[bytes, str], ...] = (
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    )
+    for bom, encoding in boms:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding, errors="replace")
+    sniffed: tuple[tuple[bytes, str], ...] = (
+        (b"<\x00\x00\x00", "utf-32-le"),
+        (b"\x00\x00\x00<", "utf-32-be"),
+        (b"<\x00", "utf-16-le"),
+        (b"\x00<", "utf-16-be"),
+    )
+    for prefix, encoding in sniffed:
+        if data.startswith(prefix):
+            return data.decode(encoding, errors="replace")
+    # Any ASCII-compatible encoding: markup characters keep their byte values.
+    return data.decode("latin-1")
+
+
+def _prolog_has_doctype(data: bytes) -> bool:
+    """True when a ``<!DOCTYPE`` follows the optional BOM, XML declaration, PIs and comments."""
+    text = _decode_for_prolog(data)
+    position = 0
+    while True:
+        while position < len(text) and text[position] in " \t\r\n\ufeff":
+            position += 1
+        if text.startswith("<?", position):
+            end = text.find("?>", position + 2)
+            if end < 0:
+                return False
+            position = end + 2
+        elif text.startswith("<!--", position):
+            end = text.find("-->", position + 4)
+            if end < 0:
+                return False
+            position = end + 3
+        else:
+            return text[position : position + 9].upper() == "<!DOCTYPE"
+
+
+def _new_parser() -> etree.XMLPullParser:
+    return etree.XMLPullParser(
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        dtd_validation=False,
+        attribute_defaults=False,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
+    )
+
+
+def load_xml(xml: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:
+    """Parse untrusted bytes into an lxml root element, or raise ``ParseError`` (no resource).
+
+    Never resolves entities, loads DTDs, touches the network or the file system, or processes
+    XInclude; refuses any DOCTYPE, oversized input and pathological nesting.
+    """
+    try:
+        return _load(xml, max_bytes)
+    except _RefusedError as refused:
+        raise ParseError([refused.problem]) from None
+
+
+def _load(xml: bytes, max_bytes: int) -> etree._Element:
+    if len(xml) > max_bytes:
+        raise _RefusedError(f"Resource is larger than the limit of {max_bytes} bytes")
+    if not xml.strip():
+        raise _RefusedError("Resource is empty")
+    if _prolog_has_doctype(xml):
+        raise _RefusedError(DOCTYPE_MESSAGE)
+    parser = _new_parser()
+    depth = 0
+    count = 0
+    try:
+        for offset in range(0, len(xml), _FEED_CHUNK):
+            parser.feed(xml[offset : offset + _FEED_CHUNK])
+            for event, item in parser.read_events():
+                if not isinstance(item, etree._Element):
+                    continue
+                element = item
+                if event != "start":
+                    depth -= 1
+                    continue
+                depth += 1
+                count += 1
+                line = ext.line_of(element)
+                if depth > MAX_DEPTH:
+                    raise _RefusedError(f"Resource nests elements deeper than {MAX_DEPTH}", line)
+                if count > MAX_ELEMENTS:
+                    raise _RefusedError(f"Resource has more than {MAX_ELEMENTS} elements", line)
+                tag: object = element.tag
+                if isinstance(tag, str) and namespace_of(tag) in XINCLUDE_NAMESPACES:
+                    raise _RefusedError(XINCLUDE_MESSAGE, line)
+        root = parser.close()
+    except etree.XMLSyntaxError as error:
+        line, column = _position(error)
+        # libxml2's text may quote names or content from the resource: do not pass it on.
+        raise _RefusedError("Resource is not well-formed XML", line, column) from None
+    except (etree.LxmlError, ValueError, LookupError, UnicodeError, TypeError):
+        raise _RefusedError("Resource is not well-formed XML") from None
+    docinfo = root.getroottree().docinfo
+    declared = [getattr(docinfo, name, None) for name in ("doctype", "system_url", "public_id")]
+    if any(declared):
+        # Reached only if the prolog scan was fooled (e.g. an exotic encoding).
+        raise _RefusedError(DOCTYPE_MESSAGE)
+    return root
+
+
+def _position(error: etree.XMLSyntaxError) -> tuple[int, int]:
+    position: object = getattr(error, "position", None)
+    if isinstance(position, tuple) and len(position) == 2:
+        line, column = position
+        if isinstance(line, int) and isinstance(column, int):
+            return line, column
+    return 0, 0
+
+
+# ── stage 2: model building ────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class NodeSpec:
+    """What a handler extracted from one flow element: the model class and its own fields.
+
+    The builder adds ``id``, ``scope_id``, ``incoming`` and ``outgoing`` (and, for sub-processes,
+    ``node_ids`` and ``start_event_id``) once all sequence flows are known.
+    """
+
+    cls: type[FlowNode]
+    fields: dict[str, Any]
+
+
+Handler = Callable[["ProcessBuilder", etree._Element, str], "NodeSpec | None"]
+"""``handler(builder, element, node_id)``: a ``NodeSpec``, or None after reporting a problem."""
+
+# Children of a flow node (or sub-process) that carry nothing the engine needs.
+_NODE_IGNORED = frozenset(
+    {
+        "documentation",
+        "extensionElements",
+        "incoming",
+        "outgoing",
+        "ioSpecification",
+        "dataInputAssociation",
+        "dataOutputAssociation",
+        "dataInput",
+        "dataOutput",
+        "inputSet",
+        "outputSet",
+        "property",
+        "auditing",
+        "monitoring",
+    }
+)
+
+# Children of a process or sub-process that are not flow elements: artifacts and data.
+_SCOPE_IGNORED = _NODE_IGNORED | frozenset(
+    {
+        "laneSet",
+        "textAnnotation",
+        "association",
+        "group",
+        "dataObject",
+        "dataObjectReference",
+        "dataStoreReference",
+    }
+)
+
+_IO_AND_PROPERTIES = frozenset({"inputOutput", "properties"})
+
+
+def _is_event_definition(local: str) -> bool:
+    return local.endswith("EventDefinition") or local == "eventDefinitionRef"
+
+
+class ProcessBuilder:
+    """Builds one executable ``Process`` and collects its problems.
+
+    Handlers in ``ELEMENT_HANDLERS`` use its helpers (``report``, ``common_fields``,
+    ``extensions``, ``check_children``, ``parse_scope``).
+    """
+
+    def __init__(
+        self,
+        element: etree._Element,
+        errors: Mapping[str, ErrorDefinition],
+        used_ids: Set[str] = frozenset(),
+    ) -> None:
+        self.element = element
+        self.errors = errors
+        self.used_ids = used_ids
+        """Every id in the resource, so generated ids never collide."""
+        self._generated = 0
+        self.problems: list[Problem] = []
+        self.lines: dict[str, int] = {}
+        self.specs: dict[str, NodeSpec | None] = {}
+        self.scope_of: dict[str, str] = {}
+        self.children: dict[str, list[str]] = {}
+        self.flows: dict[str, SequenceFlow] = {}
+        self.refused: dict[str, RefusedElement] = {}
+
+    # ── reporting helpers ──────────────────────────────────────────────────────────────────
+
+    def report(self, message: str, element: etree._Element | None, element_ids: tuple[str, ...]) -> None:
+        line = ext.line_of(element) if element is not None else 0
+        self.problems.append(Problem(message, element_ids, line))
+
+    def refuse_child(self, child: etree._Element, owner_id: str) -> None:
+        """Report an unsupported child element of the flow node ``owner_id``."""
+        child_id = child.get("id")
+        ids = (owner_id, child_id) if child_id else (owner_id,)
+        self.report(ext.unsupported_message(local_name(child.tag)), child, ids)
+
+    def refuse_flow_element(self, child: etree._Element, scope_id: str) -> None:
+        """Report an unsupported element directly inside a process or sub-process."""
+        local = local_name(child.tag)
+        child_id = child.get("id")
+        self.report(ext.unsupported_message(local), child, (child_id or scope_id,))
+        if child_id and child_id not in self.specs:
+            self.refused.setdefault(child_id, RefusedElement(scope_id, local))
+
+    # ── helpers for handlers ───────────────────────────────────────────────────────────────
+
+    def check_children(
+        self, element: etree._Element, node_id: str, allowed: frozenset[str] = frozenset()
+    ) -> list[etree._Element]:
+        """Report BPMN children that are neither ``allowed`` nor ignorable; return the allowed."""
+        kept: list[etree._Element] = []
+        for child in ext.child_elements(element):
+            if namespace_of(child.tag) != BPMN:
+                continue
+            local = local_name(child.tag)
+            if local in allowed:
+                kept.append(child)
+            elif local not in _NODE_IGNORED:
+                self.refuse_child(child, node_id)
+        return kept
+
+    def extensions(
+        self,
+        element: etree._Element,
+        node_id: str,
+        *,
+        allow: frozenset[str] = _IO_AND_PROPERTIES,
+        ignore: frozenset[str] = frozenset(),
+    ) -> ext.Extensions:
+        return ext.read_extensions(element, node_id, self.report, allow=allow, ignore=ignore)
+
+    def common_fields(
+        self, element: etree._Element, extensions: ext.Extensions, *, default: bool = False
+    ) -> dict[str, Any]:
+        """Fields every ``FlowNode`` has: name, async flags, io, properties, documentation."""
+        # camunda:async is the pre-7.3 spelling of asyncBefore.
+        before = ext.bool_attr(element, "asyncBefore", False) or ext.bool_attr(element, "async", False)
+        return {
+            "name": element.get("name"),
+            "async_before": before,
+            "async_after": ext.bool_attr(element, "asyncAfter", False),
+            "exclusive": ext.bool_attr(element, "exclusive", True),
+            "io": extensions.io,
+            "properties": extensions.properties,
+            "documentation": documentation_of(element),
+            "default_flow": (element.get("default") or None) if default else None,
+        }
+
+    def refuse_io(self, element: etree._Element, node_id: str, io_present: bool) -> None:
+        if io_present:
+            local = ext.shorten(local_name(element.tag))
+            self.report(
+                f"camunda:inputOutput mapping unsupported for element type '{local}'",
+                element,
+                (node_id,),
+            )
+
+    # ── the walk ───────────────────────────────────────────────────────────────────────────
+
+    def build(self) -> Process | None:
+        element = self.element
+        process_id = element.get("id")
+        if not process_id:
+            self.report("Element 'process' has no 'id' attribute", element, ())
+            return None
+        self.lines[process_id] = ext.line_of(element)
+        self.children[process_id] = []
+        self.parse_scope(element, process_id)
+        self.extensions(element, process_id, allow=frozenset({"properties"}))
+        history_time_to_live: int | None = None
+        ttl_text = ext.attr(element, "historyTimeToLive")
+        if ttl_text is not None:
+            try:
+                history_time_to_live = ext.parse_history_time_to_live(ttl_text)
+            except ValueError:
+                self.report(
+                    f"Cannot parse historyTimeToLive: {ext.shorten(ttl_text)}",
+                    element,
+                    (process_id,),
+                )
+        nodes = self._finish_nodes()
+        process = Process(
+            id=process_id,
+            name=element.get("name"),
+            node_ids=tuple(self.children[process_id]),
+            start_event_id=self._start_event_of(process_id),
+            is_executable=True,
+            version_tag=ext.attr(element, "versionTag"),
+            history_time_to_live=history_time_to_live,
+            task_priority=ext.attr(element, "taskPriority"),
+            candidate_starter_users=ext.attr(element, "candidateStarterUsers"),
+            candidate_starter_groups=ext.attr(element, "candidateStarterGroups"),
+            startable_in_tasklist=ext.bool_attr(element, "isStartableInTasklist", True),
+            nodes=nodes,
+            flows=dict(self.flows),
+            documentation=documentation_of(element),
+        )
+        self.problems.extend(validate_process(process, lines=self.lines, refused=self.refused))
+        return process
+
+    def parse_scope(self, element: etree._Element, scope_id: str) -> None:
+        """Parse the flow elements directly inside a process or sub-process."""
+        self.children.setdefault(scope_id, [])
+        for child in ext.child_elements(element):
+            tag = child.tag
+            if namespace_of(tag) != BPMN:
+                continue  # other vendors' elements; XInclude was refused while loading
+            local = local_name(tag)
+            handler = ELEMENT_HANDLERS.get(tag)
+            if local == "sequenceFlow":
+                self._parse_flow(child, scope_id)
+            elif handler is not None:
+                self._parse_node(child, scope_id, handler)
+            elif local not in _SCOPE_IGNORED:
+                self.refuse_flow_element(child, scope_id)
+
+    def _parse_node(self, element: etree._Element, scope_id: str, handler: Handler) -> None:
+        local = local_name(element.tag)
+        node_id = element.get("id")
+        if not node_id:
+            self.report(f"Element '{ext.shorten(local)}' has no 'id' attribute", element, ())
+            return
+        if node_id in self.specs or node_id in self.refused:
+            return  # a duplicate id, reported by find_duplicate_ids
+        self.lines[node_id] = ext.line_of(element)
+        self.specs[node_id] = None  # keeps document order for nodes of nested scopes
+        self.scope_of[node_id] = scope_id
+        spec = handler(self, element, node_id)
+        if spec is None:
+            del self.specs[node_id]
+            self.refused[node_id] = RefusedElement(scope_id, local)
+            return
+        self.specs[node_id] = spec
+        self.children[scope_id].append(node_id)
+
+    def _parse_flow(self, element: etree._Element, scope_id: str) -> None:
+        flow_id = element.get("id")
+        if not flow_id:
+            # The BPMN schema makes ids optional and Camunda deploys flows without one (its
+            # engine tests do); the model needs a key, so generate one that is not taken.
+            flow_id = self._generated_flow_id()
+        if flow_id in self.flows:
+            return
+        self.lines[flow_id] = ext.line_of(element)
+        condition: str | None = None
+        for child in ext.child_elements(element):
+            if namespace_of(child.tag) != BPMN:
+                continue
+            local = local_name(child.tag)
+            if local == "conditionExpression":
+                condition = self._parse_condition(child, flow_id)
+            elif local not in ("documentation", "extensionElements"):
+                self.refuse_child(child, flow_id)
+        self.extensions(element, flow_id, allow=frozenset({"properties"}))
+        self.flows[flow_id] = SequenceFlow(
+            id=flow_id,
+            source_ref=element.get("sourceRef") or "",
+            target_ref=element.get("targetRef") or "",
+            name=element.get("name"),
+            condition=condition,
+            scope_id=scope_id,
+        )
+
+    def _generated_flow_id(self) -> str:
+        while True:
+            self._generated += 1
+            candidate = f"_sequenceFlow{self._generated}"
+            if candidate not in self.used_ids and candidate not in self.flows:
+                return candidate
+
+    def _parse_condition(self, element: etree._Element, flow_id: str) -> str | None:
+        language = element.get("language")
+        short_id = ext.shorten(flow_id)
+        if language is not None and language.strip().lower() not in ("", "juel"):
+            self.report(
+                f"Condition language '{ext.shorten(language)}' of sequence flow '{short_id}' "
+                "is not supported: Cadenza evaluates ${...} expressions only",
+                element,
+                (flow_id,),
+            )
+            return None
+        if ext.attr(element, "resource") is not None:
+            self.report(
+                f"Script condition (camunda:resource) of sequence flow '{short_id}' "
+                "is not supported by Cadenza",
+                element,
+                (flow_id,),
+            )
+            return None
+        # Camunda trims the expression; an empty one is treated as no condition.
+        return ext.element_text(element).strip() or None
+
+    def _finish_nodes(self) -> dict[str, FlowNode]:
+        incoming: dict[str, list[str]] = {node_id: [] for node_id in self.specs}
+        outgoing: dict[str, list[str]] = {node_id: [] for node_id in self.specs}
+        for flow in self.flows.values():
+            if flow.source_ref in outgoing:
+                outgoing[flow.source_ref].append(flow.id)
+            if flow.target_ref in incoming:
+                incoming[flow.target_ref].append(flow.id)
+        nodes: dict[str, FlowNode] = {}
+        for node_id, spec in self.specs.items():
+            if spec is None:
+                continue
+            fields = dict(spec.fields)
+            if spec.cls is SubProcess:
+                fields["node_ids"] = tuple(self.children.get(node_id, ()))
+                fields["start_event_id"] = self._start_event_of(node_id)
+            nodes[node_id] = spec.cls(
+                id=node_id,
+                scope_id=self.scope_of[node_id],
+                incoming=tuple(incoming[node_id]),
+                outgoing=tuple(outgoing[node_id]),
+                **fields,
+            )
+        return nodes
+
+    def _start_event_of(self, scope_id: str) -> str | None:
+        for node_id in self.children.get(scope_id, ()):
+            spec = self.specs.get(node_id)
+            if spec is not None and spec.cls is StartEvent:
+                return node_id
+        return None
+
+
+def documentation_of(element: etree._Element) -> str | None:
+    """Text of the element's ``<documentation>`` children, joined by newlines."""
+    texts = [
+        ext.element_text(child).strip()
+        for child in ext.child_elements(element)
+        if child.tag == bpmn("documentation")
+    ]
+    joined = "\n".join(text for text in texts if text)
+    return joined or None
+
+
+def _event_definitions(element: etree._Element) -> list[etree._Element]:
+    return [
+        child
+        for child in ext.child_elements(element)
+        if namespace_of(child.tag) == BPMN and _is_event_definition(local_name(child.tag))
+    ]
+
+
+# ── element handlers ───────────────────────────────────────────────────────────────────────────
+
+
+def _start_event(builder: ProcessBuilder, element: etree._Element, node_id: str) -> NodeSpec | None:
+    definitions = _event_definitions(element)
+    if definitions:
+        # Only none start events run today; message/timer/signal/... starts come later.
+        for definition in definitions:
+            builder.refuse_child(definition, node_id)
+        return None
+    builder.check_children(element, node_id)
+    extensions = builder.extensions(element, node_id)
+    builder.refuse_io(element, node_id, extensions.io is not None)
+    fields = builder.common_fields(element, extensions)
+    fields["io"] = None
+    fields["form_key"] = ext.attr(element, "formKey")
+    fields["initiator"] = ext.attr(element, "initiator")
+    return NodeSpec(StartEvent, fields)
+
+
+def _end_event(builder: ProcessBuilder, element: etree._Element, node_id: str) -> NodeSpec | None:
+    definitions = _event_definitions(element)
+    event_definition: EventDefinition | None = None
+    refused = False
+    for definition in definitions:
+        if definition.tag == bpmn("terminateEventDefinition") and len(definitions) == 1:
+            event_definition = TerminateEventDefinition()
+        else:
+            builder.refuse_child(definition, node_id)
+            refused = True
+    if refused:
+        return None
+    for child in ext.child_elements(element):
+        if namespace_of(child.tag) == BPMN:
+            local = local_name(child.tag)
+            if not _is_event_definition(local) and local not in _NODE_IGNORED:
+                builder.refuse_child(child, node_id)
+    extensions = builder.extensions(element, node_id)
+    if extensions.io is not None and extensions.io.outputs:
+        builder.report("camunda:outputParameter not allowed for element type 'endEvent'", element, (node_id,))
+    fields = builder.common_fields(element, extensions)
+    fields["event_definition"] = event_definition
+    return NodeSpec(EndEvent, fields)
+
+
+def _gateway(
+    cls: type[FlowNode], *, default: bool
+) -> Callable[[ProcessBuilder, etree._Element, str], NodeSpec | None]:
+    def handle(builder: ProcessBuilder, element: etree._Element, node_id: str) -> NodeSpec | None:
+        builder.check_children(element, node_id)
+        extensions = builder.extensions(element, node_id)
+        builder.refuse_io(element, node_id, extensions.io is not None)
+        fields = builder.common_fields(element, extensions, default=default)
+        fields["io"] = None
+        return NodeSpec(cls, fields)
+
+    return handle
+
+
+def _pass_through_task(
+    cls: type[FlowNode],
+) -> Callable[[ProcessBuilder, etree._Element, str], NodeSpec | None]:
+    def handle(builder: ProcessBuilder, element: etree._Element, node_id: str) -> NodeSpec | None:
+        builder.check_children(element, node_id)
+        extensions = builder.extensions(element, node_id)
+        return NodeSpec(cls, builder.common_fields(element, extensions, default=True))
+
+    return handle
+
+
+def _external_task(builder: ProcessBuilder, element: etree._Element, node_id: str) -> NodeSpec | None:
+    """serviceTask / sendTask / businessRuleTask: only ``camunda:type="external"`` runs."""
+    local = local_name(element.tag)
+    builder.check_children(element, node_id)
+    extensions = builder.extensions(
+        element,
+        node_id,
+        allow=_IO_AND_PROPERTIES | {"errorEventDefinition", "connector"},
+        ignore=frozenset({"field"}),
+    )
+    implementation: str | None = None
+    # Camunda checks class, expression and delegateExpression before type: they win.
+    for name in ("class", "delegateExpression", "expression", "decisionRef"):
+        if ext.attr(element, name) is not None:
+            implementation = f"camunda:{name}"
+            break
+    task_type = ext.attr(element, "type")
+    if implementation is None and extensions.connector:
+        implementation = "camunda:connector"
+    if implementation is None and (task_type or "").lower() != "external":
+        implementation = f'camunda:type="{ext.shorten(task_type)}"' if task_type else "no camunda:type"
+    if implementation is not None:
+        builder.report(
+            f"{local} '{ext.shorten(node_id)}' ({implementation}) {_EXTERNAL_ONLY}",
+            element,
+            (node_id,),
+        )
+        return None
+    topic = ext.attr(element, "topic")
+    if topic is None or not topic.strip():
+        builder.report(
+            "External tasks must specify a 'topic' attribute in the camunda namespace",
+            element,
+            (node_id,),
+        )
+        return None
+    error_definitions = tuple(
+        ext.parse_error_event_definition(definition, builder.errors)
+        for definition in extensions.error_event_definitions
+    )
+    fields = builder.common_fields(element, extensions, default=True)
+    fields["external"] = ExternalTaskImplementation(
+        topic=topic,
+        priority=ext.attr(element, "taskPriority"),
+        error_event_definitions=error_definitions,
+    )
+    fields["element_type"] = local
+    return NodeSpec(ServiceTask, fields)
+
+
+def split_expression_list(text: str) -> list[str]:
+    """Split a comma-separated list, keeping commas inside ``${...}``/``#{...}`` together."""
+    items: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for char in text:
+        if char == "{":
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+        if char == "," and depth == 0:
+            items.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current).strip())
+    return [item for item in items if item]
+
+
+def _formal_expression(element: etree._Element) -> str | None:
+    """Text of ``resourceAssignmentExpression/formalExpression`` under humanPerformer etc."""
+    # Like Camunda, a performer without resourceAssignmentExpression (e.g. a resourceRef only,
+    # as in the MIWG models) assigns nobody rather than failing the deployment.
+    for assignment in ext.child_elements(element):
+        if assignment.tag != bpmn("resourceAssignmentExpression"):
+            continue
+        for expression in ext.child_elements(assignment):
+            if expression.tag in (bpmn("formalExpression"), bpmn("expression")):
+                return ext.element_text(expression).strip() or None
+    return None
+
+
+def _user_task(builder: ProcessBuilder, element: etree._Element, node_id: str) -> NodeSpec | None:
+    # A generic <performer> assigns nobody in Camunda either; it is accepted and ignored.
+    kept = builder.check_children(
+        element, node_id, frozenset({"humanPerformer", "potentialOwner", "rendering", "performer"})
+    )
+    extensions = builder.extensions(element, node_id)
+    assignee: str | None = None
+    users: list[str] = []
+    groups: list[str] = []
+    performers = [child for child in kept if child.tag == bpmn("humanPerformer")]
+    if len(performers) > 1:
+        builder.report(
+            "Invalid task definition: multiple humanPerformer elements defined",
+            performers[1],
+            (node_id,),
+        )
+    if performers:
+        assignee = _formal_expression(performers[0])
+    for owner in (child for child in kept if child.tag == bpmn("potentialOwner")):
+        text = _formal_expression(owner) or ""
+        # Camunda: "user(x)" is a candidate user, "group(x)" and a bare name candidate groups.
+        for item in split_expression_list(text):
+            if item.startswith("user(") and item.endswith(")"):
+                users.append(item[5:-1].strip())
+            elif item.startswith("group(") and item.endswith(")"):
+                groups.append(item[6:-1].strip())
+            else:
+                groups.append(item)
+    camunda_assignee = ext.attr(element, "assignee")
+    if camunda_assignee is not None:
+        assignee = camunda_assignee  # parsed after humanPerformer in Camunda, so it wins
+    for target, name in ((users, "candidateUsers"), (groups, "candidateGroups")):
+        value = ext.attr(element, name)
+        if value is not None and value.strip():
+            target.append(value.strip())
+    fields = builder.common_fields(element, extensions, default=True)
+    fields.update(
+        assignee=assignee,
+        candidate_users=",".join(users) or None,
+        candidate_groups=",".join(groups) or None,
+        due_date=ext.attr(element, "dueDate"),
+        follow_up_date=ext.attr(element, "followUpDate"),
+        priority=ext.attr(element, "priority"),
+        form_key=ext.attr(element, "formKey"),
+    )
+    return NodeSpec(UserTask, fields)
+
+
+def _sub_process(builder: ProcessBuilder, element: etree._Element, node_id: str) -> NodeSpec | None:
+    if (element.get("triggeredByEvent") or "").strip().lower() == "true":
+        builder.report(
+            'Event sub-process (subProcess with triggeredByEvent="true") is not supported by Cadenza yet',
+            element,
+            (node_id,),
+        )
+        return None
+    # Children are flow elements and the sub-process's own decorations (loop characteristics
+    # are reported as unsupported by parse_scope).
+    builder.parse_scope(element, node_id)
+    extensions = builder.extensions(element, node_id)
+    return NodeSpec(SubProcess, builder.common_fields(element, extensions, default=True))
+
+
+ELEMENT_HANDLERS: dict[str, Handler] = {
+    bpmn("startEvent"): _start_event,
+    bpmn("endEvent"): _end_event,
+    bpmn("exclusiveGateway"): _gateway(ExclusiveGateway, default=True),
+    bpmn("parallelGateway"): _gateway(ParallelGateway, default=False),
+    bpmn("task"): _pass_through_task(Task),
+    bpmn("manualTask"): _pass_through_task(ManualTask),
+    bpmn("serviceTask"): _external_task,
+    bpmn("sendTask"): _external_task,
+    bpmn("businessRuleTask"): _external_task,
+    bpmn("userTask"): _user_task,
+    bpmn("subProcess"): _sub_process,
+}
+"""Flow elements Cadenza runs, by qualified tag. A tag missing here is reported unsupported."""
+
+
+# ── definitions ────────────────────────────────────────────────────────────────────────────────
+
+
+def _is_executable(process: etree._Element) -> bool:
+    # Camunda: a missing isExecutable means executable; otherwise Boolean.parseBoolean.
+    value = process.get("isExecutable")
+    return value is None or value.strip().lower() == "true"
+
+
+def build_definitions(root: etree._Element) -> tuple[Definitions, list[Problem]]:
+    """Build the model from a loaded tree; returns it with every problem found."""
+    if root.tag != bpmn("definitions"):
+        problem = Problem(
+            "Resource is not a BPMN 2.0 model: the root element must be 'definitions' "
+            "in the BPMN 2.0 model namespace",
+            (),
+            ext.line_of(root),
+        )
+        return Definitions(()), [problem]
+    top_level = ext.child_elements(root)
+    errors: dict[str, ErrorDefinition] = {}
+    ids: list[tuple[str, int]] = []
+    for child in top_level:
+        child_id = child.get("id")
+        if child_id and namespace_of(child.tag) == BPMN and child.tag != bpmn("process"):
+            ids.append((child_id, ext.line_of(child)))
+        if child.tag == bpmn("error") and child_id:
+            errors.setdefault(
+                child_id,
+                ErrorDefinition(
+                    id=child_id,
+                    error_code=child.get("errorCode"),
+                    name=child.get("name"),
+                    error_message=ext.attr(child, "errorMessage"),
+                ),
+            )
+    problems: list[Problem] = []
+    processes: list[Process] = []
+    for child in top_level:
+        if child.tag != bpmn("process"):
+            continue
+        if not _is_executable(child):
+            child_id = child.get("id")
+            if child_id:
+                ids.append((child_id, ext.line_of(child)))
+            continue
+        for element in child.iter():
+            tag: object = element.tag
+            element_id = element.get("id")
+            if isinstance(tag, str) and element_id and namespace_of(tag) == BPMN:
+                ids.append((element_id, ext.line_of(element)))
+        builder = ProcessBuilder(child, errors, {element_id for element_id, _ in ids})
+        process = builder.build()
+        problems.extend(builder.problems)
+        if process is not None:
+            processes.append(process)
+    problems[:0] = find_duplicate_ids(ids)
+    definitions = Definitions(tuple(processes), errors, root.get("targetNamespace"))
+    return definitions, problems
+
+
+def parse_bpmn(xml: bytes, resource_name: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES) -> Definitions:
+    """Parse and validate one BPMN 2.0 resource.
+
+    Args:
+        xml: the resource bytes, untrusted.
+        resource_name: the deployment resource name, copied into every problem.
+        max_bytes: larger inputs are refused before parsing.
+
+    Returns:
+        The executable processes and top-level errors of the resource.
+
+    Raises:
+        ParseError: listing every problem found; raised for any input that is not a valid,
+            supported model (no other exception escapes for any bytes).
+    """
+    try:
+        root = _load(bytes(xml), max_bytes)
+        definitions, problems = build_definitions(root)
+    except _RefusedError as refused:
+        raise ParseError([refused.problem], resource=resource_name) from None
+    except ParseError:
+        raise
+    except Exception as error:
+        # Last line of defence: whatever the bytes, callers only ever see ParseError.
+        raise ParseError(
+            [Problem("Internal error while parsing the resource (a Cadenza bug)")],
+            resource=resource_name,
+        ) from error
+    if problems:
+        raise ParseError(problems, resource=resource_name)
+    return definitions

@@ -1,0 +1,204 @@
+"""Structural checks of a parsed process: the rules a model must meet before it is deployed.
+
+Part of the ``bpmn`` layer. The parser builds a ``Process`` first and then runs these checks on
+it, so every rule here reads the model (plus line numbers and the ids of elements the parser
+refused), never the XML. Each broken rule is one ``Problem`` naming the elements involved;
+Camunda's wording is kept where Camunda has the same rule (``Invalid source '...' of sequence
+flow '...'``, the exclusive gateway rules of ``BpmnParse.validateExclusiveGateway``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
+
+from cadenza.bpmn.model import (
+    EndEvent,
+    ExclusiveGateway,
+    FlowNode,
+    Process,
+    SequenceFlow,
+    StartEvent,
+    SubProcess,
+)
+from cadenza.errors import Problem
+
+__all__ = ["RefusedElement", "find_duplicate_ids", "validate_process"]
+
+
+class RefusedElement(NamedTuple):
+    """An element of the process the parser did not turn into a node (reported already).
+
+    Flows may still point at it; knowing it exists avoids a second, misleading problem.
+    """
+
+    scope_id: str
+    local_name: str
+
+
+def _short(value: str) -> str:
+    return value if len(value) <= 80 else value[:77] + "..."
+
+
+def find_duplicate_ids(ids: Iterable[tuple[str, int]]) -> list[Problem]:
+    """One problem per id used more than once (``ids`` are (id, line) in document order)."""
+    seen: Counter[str] = Counter()
+    problems: list[Problem] = []
+    for element_id, line in ids:
+        seen[element_id] += 1
+        if seen[element_id] == 2:
+            problems.append(Problem(f"Duplicate id '{_short(element_id)}'", (element_id,), line))
+    return problems
+
+
+def validate_process(
+    process: Process,
+    *,
+    lines: Mapping[str, int] | None = None,
+    refused: Mapping[str, RefusedElement] | None = None,
+) -> list[Problem]:
+    """Check flows, default flows, start and end events of ``process`` and its sub-processes.
+
+    Args:
+        process: the parsed process (all scopes).
+        lines: source line of each element id, for the problems' ``line``.
+        refused: elements the parser reported as unsupported, by id.
+
+    Returns:
+        The problems found, in a stable order (flows, then nodes, then scopes).
+    """
+    checker = _Checker(process, lines or {}, refused or {})
+    for flow in process.flows.values():
+        checker.check_flow(flow)
+    for node in process.nodes.values():
+        checker.check_node(node)
+    checker.check_start_events()
+    return checker.problems
+
+
+class _Checker:
+    def __init__(
+        self, process: Process, lines: Mapping[str, int], refused: Mapping[str, RefusedElement]
+    ) -> None:
+        self.process = process
+        self.lines = lines
+        self.refused = refused
+        self.problems: list[Problem] = []
+
+    def add(self, message: str, *element_ids: str) -> None:
+        line = self.lines.get(element_ids[0], 0) if element_ids else 0
+        self.problems.append(Problem(message, tuple(element_ids), line))
+
+    def _scope_of(self, element_id: str) -> str | None:
+        node = self.process.nodes.get(element_id)
+        if node is not None:
+            return node.scope_id
+        refused = self.refused.get(element_id)
+        return refused.scope_id if refused is not None else None
+
+    # ── sequence flows ─────────────────────────────────────────────────────────────────────
+
+    def check_flow(self, flow: SequenceFlow) -> None:
+        for role, ref in (("source", flow.source_ref), ("target", flow.target_ref)):
+            attribute = "sourceRef" if role == "source" else "targetRef"
+            if not ref:
+                self.add(f"Sequence flow '{_short(flow.id)}' has no {attribute}", flow.id)
+                continue
+            scope = self._scope_of(ref)
+            if scope is None:
+                self.add(
+                    f"Invalid {role} '{_short(ref)}' of sequence flow '{_short(flow.id)}'",
+                    flow.id,
+                    ref,
+                )
+            elif scope != flow.scope_id:
+                self.add(
+                    f"Sequence flow '{_short(flow.id)}' crosses a scope boundary: its {role} "
+                    f"'{_short(ref)}' is not in the same (sub-)process as the flow",
+                    flow.id,
+                    ref,
+                )
+
+    # ── nodes ──────────────────────────────────────────────────────────────────────────────
+
+    def check_node(self, node: FlowNode) -> None:
+        if node.default_flow is not None and node.default_flow not in node.outgoing:
+            self.add(
+                f"Default sequence flow '{_short(node.default_flow)}' of '{_short(node.id)}' "
+                "is not one of its outgoing sequence flows",
+                node.id,
+                node.default_flow,
+            )
+        if isinstance(node, StartEvent) and node.incoming:
+            self.add(
+                f"Start event '{_short(node.id)}' must not have incoming sequence flows",
+                node.id,
+                *node.incoming,
+            )
+        if isinstance(node, EndEvent) and node.outgoing:
+            self.add(
+                f"End event '{_short(node.id)}' must not have outgoing sequence flows",
+                node.id,
+                *node.outgoing,
+            )
+        if isinstance(node, ExclusiveGateway):
+            self.check_exclusive_gateway(node)
+
+    def check_exclusive_gateway(self, node: ExclusiveGateway) -> None:
+        # Camunda 7 BpmnParse.validateExclusiveGateway, errors only (its warnings are dropped).
+        name = _short(node.id)
+        if not node.outgoing:
+            self.add(f"Exclusive Gateway '{name}' has no outgoing sequence flows.", node.id)
+            return
+        if len(node.outgoing) == 1:
+            return
+        without_condition: list[str] = []
+        for flow_id in node.outgoing:
+            flow = self.process.flows[flow_id]
+            is_default = flow_id == node.default_flow
+            if flow.condition is None and not is_default:
+                without_condition.append(flow_id)
+            if flow.condition is not None and is_default:
+                self.add(
+                    f"Exclusive Gateway '{name}' has outgoing sequence flow '{_short(flow_id)}' "
+                    "which is the default flow but has a condition too.",
+                    node.id,
+                    flow_id,
+                )
+        if node.default_flow is not None or len(without_condition) > 1:
+            for flow_id in without_condition:
+                self.add(
+                    f"Exclusive Gateway '{name}' has outgoing sequence flow '{_short(flow_id)}' "
+                    "without condition which is not the default flow.",
+                    node.id,
+                    flow_id,
+                )
+
+    # ── scopes ─────────────────────────────────────────────────────────────────────────────
+
+    def check_start_events(self) -> None:
+        starts: dict[str, list[str]] = {self.process.id: []}
+        for node in self.process.nodes.values():
+            if isinstance(node, SubProcess):
+                starts.setdefault(node.id, [])
+        for node in self.process.nodes.values():
+            if isinstance(node, StartEvent) and node.scope_id in starts:
+                starts[node.scope_id].append(node.id)
+        refused_starts = {item.scope_id for item in self.refused.values() if item.local_name == "startEvent"}
+        for scope_id, start_ids in starts.items():
+            kind = "Process" if scope_id == self.process.id else "Sub-process"
+            if not start_ids:
+                # A scope whose only start events were refused already has its problem.
+                if scope_id not in refused_starts:
+                    self.add(
+                        f"{kind} '{_short(scope_id)}' has no none start event; exactly one is required",
+                        scope_id,
+                    )
+            elif len(start_ids) > 1:
+                self.add(
+                    f"{kind} '{_short(scope_id)}' has {len(start_ids)} none start events; "
+                    "exactly one is required",
+                    scope_id,
+                    *start_ids,
+                )
