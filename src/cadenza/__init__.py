@@ -8,9 +8,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from cadenza.clock import Clock, SettableClock, SystemClock  # noqa: E402
-from cadenza.config import EngineConfig  # noqa: E402
-from cadenza.errors import (  # noqa: E402
+from cadenza.clock import Clock, SettableClock, SystemClock
+from cadenza.config import EngineConfig
+from cadenza.errors import (
     BadUserRequestError,
     EngineError,
     NotFoundError,
