@@ -24,6 +24,13 @@ __all__ = [
 ]
 
 
+class _Unset:
+    """Marker for "keep the class default" (``None`` is a meaningful ``code``)."""
+
+
+_UNSET = _Unset()
+
+
 class EngineError(Exception):
     """Base of every error Cadenza raises on purpose.
 
@@ -44,7 +51,7 @@ class EngineError(Exception):
         *,
         camunda_type: str | None = None,
         status: int | None = None,
-        code: int | type[Ellipsis] | None = ...,  # type: ignore[valid-type]
+        code: int | None | _Unset = _UNSET,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -52,8 +59,8 @@ class EngineError(Exception):
             self.camunda_type = camunda_type
         if status is not None:
             self.status = status
-        if code is not ...:
-            self.code = code  # type: ignore[assignment]
+        if not isinstance(code, _Unset):
+            self.code = code
 
 
 class ProcessEngineError(EngineError):

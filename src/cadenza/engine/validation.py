@@ -83,12 +83,11 @@ def check_process(process: Process) -> list[Problem]:
                 compiled(text)
             except ExpressionError as error:
                 problems.append(Problem(f"Invalid expression: {error.message}", (node.id,)))
-    for text in (process.task_priority,):
-        if text:
-            try:
-                compiled(text)
-            except ExpressionError as error:
-                problems.append(Problem(f"Invalid expression: {error.message}", (process.id,)))
+    if process.task_priority:
+        try:
+            compiled(process.task_priority)
+        except ExpressionError as error:
+            problems.append(Problem(f"Invalid expression: {error.message}", (process.id,)))
     for flow in process.flows.values():
         if flow.condition is not None:
             try:

@@ -160,7 +160,7 @@ def _tenant_filter(
     include_without: bool,
 ) -> list[sa.ColumnElement[bool]]:
     if tenant_ids is not None:
-        condition = column.in_(tenant_ids)
+        condition: sa.ColumnElement[bool] = column.in_(tenant_ids)
         if include_without:
             condition = sa.or_(condition, column.is_(None))
         return [condition]

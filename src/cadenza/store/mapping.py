@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import RowMapping
 
 from cadenza.engine.state import (
     DelegationState,
@@ -30,7 +31,9 @@ from cadenza.engine.state import (
 from cadenza.expr.values import StoredValue, from_stored, to_stored
 from cadenza.store import tables
 
-__all__ = ["EntityMapping", "mapping_for", "to_utc"]
+__all__ = ["EntityMapping", "Row", "mapping_for", "to_utc"]
+
+Row = RowMapping | Mapping[str, Any]
 
 
 def to_utc(value: datetime | None) -> datetime | None:
@@ -50,7 +53,7 @@ class EntityMapping:
         table: sa.Table,
         *,
         to_row: Callable[[Any], dict[str, Any]] | None = None,
-        from_row: Callable[[Mapping[str, Any]], Any] | None = None,
+        from_row: Callable[[Row], Any] | None = None,
     ) -> None:
         self.cls = cls
         self.table = table
@@ -67,7 +70,7 @@ class EntityMapping:
             return self._to_row(entity)
         return {name: getattr(entity, name) for name in self.fields}
 
-    def from_row(self, row: Mapping[str, Any]) -> Any:
+    def from_row(self, row: Row) -> Any:
         if self._from_row is not None:
             return self._from_row(row)
         values = {name: row[name] for name in self.fields}
@@ -92,7 +95,7 @@ def _variable_row(entity: VariableInstance) -> dict[str, Any]:
     return row
 
 
-def _variable_from_row(row: Mapping[str, Any]) -> VariableInstance:
+def _variable_from_row(row: Row) -> VariableInstance:
     stored = StoredValue(
         type_name=row["type_name"],
         text_value=row["text_value"],
@@ -109,7 +112,7 @@ def _variable_from_row(row: Mapping[str, Any]) -> VariableInstance:
 def _enum_field(mapping: EntityMapping, name: str, enum: Callable[[str], Any]) -> EntityMapping:
     plain_from_row = mapping.from_row
 
-    def from_row(row: Mapping[str, Any]) -> Any:
+    def from_row(row: Row) -> Any:
         entity = plain_from_row(row)
         raw = getattr(entity, name)
         if raw is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -291,7 +292,9 @@ def count_of(connection: sa.Connection, statement: Select[Any]) -> int:
     return int(connection.execute(sa.select(sa.func.count()).select_from(subquery)).scalar_one())
 
 
-_OPERATORS = {
+_Compare = Callable[[Any, Any], sa.ColumnElement[bool]]
+
+_OPERATORS: dict[str, _Compare] = {
     "eq": lambda c, v: c == v,
     "neq": lambda c, v: c != v,
     "gt": lambda c, v: c > v,
