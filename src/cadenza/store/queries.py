@@ -9,9 +9,9 @@ come from a fixed whitelist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
