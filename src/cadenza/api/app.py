@@ -1,0 +1,154 @@
+"""The ASGI application: Camunda 7 REST under ``/engine-rest`` (and ``/engine-rest/engine/{name}``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cadenza.errors import EngineError
+from cadenza.services import Engine
+
+from .deps import BODY_MODELS, check_engine_name
+from .errors import UnexpectedErrorMiddleware, error_response, install_exception_handlers
+from .responses import CamundaJSONResponse
+from .routes import (
+    deployment,
+    engine as engine_routes,
+    execution,
+    external_task,
+    process_definition,
+    process_instance,
+    task,
+)
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "ROOT_PATH", "BodySizeLimitMiddleware", "create_app"]
+
+ROOT_PATH = "/engine-rest"
+DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024
+
+LifespanHook = tuple[Callable[[], object], Callable[[], object]]
+"""``(start, stop)``: blocking callables run in a worker thread at startup and shutdown."""
+
+RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
+    deployment.router,
+    process_definition.router,
+    process_instance.router,
+    execution.router,
+    external_task.router,
+    task.router,
+)
+
+
+class _BodyTooLargeError(EngineError):
+    camunda_type = "RestException"
+    status = 413
+    code = None
+
+
+def _too_large_message(limit: int) -> str:
+    return f"The request body exceeds the maximum size of {limit} bytes"
+
+
+class BodySizeLimitMiddleware:
+    """Refuse request bodies over ``max_bytes`` with 413 (declared or streamed length)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_bytes
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = 0
+                if declared > limit:
+                    response = error_response(413, "RestException", _too_large_message(limit))
+                    await response(scope, receive, send)
+                    return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _BodyTooLargeError(_too_large_message(limit))
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+class CadenzaAPI(FastAPI):
+    """FastAPI whose OpenAPI document also describes the JSON bodies parsed by ``json_body``."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is not None:
+            return self.openapi_schema
+        schema = super().openapi()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, model in BODY_MODELS.items():
+            model_schema = model.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+            for def_name, definition in model_schema.pop("$defs", {}).items():
+                components.setdefault(def_name, definition)
+            components.setdefault(name, model_schema)
+        self.openapi_schema = schema
+        return schema
+
+
+def create_app(
+    engine: Engine,
+    *,
+    lifespan_hooks: Sequence[LifespanHook] = (),
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> FastAPI:
+    """Build the REST application over ``engine`` (the app does not close the engine)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        started: list[LifespanHook] = []
+        try:
+            for hook in lifespan_hooks:
+                await anyio.to_thread.run_sync(hook[0])
+                started.append(hook)
+            yield
+        finally:
+            for hook in reversed(started):
+                await anyio.to_thread.run_sync(hook[1])
+
+    app = CadenzaAPI(
+        title="Cadenza REST API (Camunda 7 compatible)",
+        version=engine_routes.CAMUNDA_VERSION,
+        openapi_url=f"{ROOT_PATH}/openapi.json",
+        docs_url=f"{ROOT_PATH}/docs",
+        redoc_url=None,
+        default_response_class=CamundaJSONResponse,
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    install_exception_handlers(app)
+    app.add_middleware(UnexpectedErrorMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_body_bytes)
+
+    app.include_router(engine_routes.router, prefix=ROOT_PATH)
+    for router in RESOURCE_ROUTERS:
+        app.include_router(router, prefix=ROOT_PATH)
+    for router in RESOURCE_ROUTERS:
+        app.include_router(
+            router,
+            prefix=f"{ROOT_PATH}/engine/{{engineName}}",
+            dependencies=[Depends(check_engine_name)],
+            include_in_schema=False,
+        )
+    return app
