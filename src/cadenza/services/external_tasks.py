@@ -157,7 +157,8 @@ class ExternalTaskService:
             if task.worker_id != worker_id:
                 raise BadUserRequestError(
                     f"External Task {external_task_id} cannot be completed by worker "
-                    f"'{worker_id}'. It is locked by worker '{task.worker_id}'.",
+                    # Camunda prints Java's null for an unlocked task (semantics §2.4 step 3)
+                    f"'{worker_id}'. It is locked by worker '{task.worker_id or 'null'}'.",
                     camunda_type="RestException",
                 )
             if task.suspended:
