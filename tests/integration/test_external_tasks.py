@@ -47,7 +47,10 @@ def test_fetch_and_lock_locks_task_once_second_worker_gets_nothing(
     assert first[0].task.lock_expiration_time == clock.now() + timedelta(seconds=60)
     assert second == []
     stored = engine.external_tasks.get(first[0].task.id)
-    assert (stored.worker_id, stored.lock_expiration_time) == ("worker-1", clock.now() + timedelta(seconds=60))
+    assert (stored.worker_id, stored.lock_expiration_time) == (
+        "worker-1",
+        clock.now() + timedelta(seconds=60),
+    )
 
 
 def test_fetch_and_lock_respects_max_tasks_and_topics(engine: Engine, deploy: Deploy) -> None:
@@ -141,7 +144,7 @@ def test_complete_unlocked_task_raises_bad_user_request_naming_null_owner(
     instance = _start(engine, deploy, "charge_then_confirm")
     (task,) = engine.external_tasks.query(ExternalTaskQuery(process_instance_id=instance))
 
-    with pytest.raises(BadUserRequestError, match="It is locked by worker 'null'\\.$"):
+    with pytest.raises(BadUserRequestError, match=r"It is locked by worker 'null'\.$"):
         engine.external_tasks.complete(task.id, "w")
 
 
@@ -157,7 +160,9 @@ def test_complete_with_failing_condition_after_task_rolls_everything_back(
     (locked,) = engine.external_tasks.fetch_and_lock("w", 1, [CHARGE])
 
     with pytest.raises(ExpressionError, match="paymentStatus"):
-        engine.external_tasks.complete(locked.task.id, "w", variables={"other": TypedValue(ValueType.LONG, 1)})
+        engine.external_tasks.complete(
+            locked.task.id, "w", variables={"other": TypedValue(ValueType.LONG, 1)}
+        )
 
     task = engine.external_tasks.get(locked.task.id)
     assert task.worker_id == "w"
