@@ -138,3 +138,46 @@ def test_terminate_end_event_in_sub_process_ends_only_the_sub_process(fake: Fake
     assert fake.history(instance).end_time is None
     # nothing of the sub-process scope is left
     assert not any(e.activity_id in ("sub", "innerWait") for e in fake.executions(instance))
+
+
+def _end_with_input(end_id: str, definition: str = "") -> str:
+    return (
+        f'<endEvent id="{end_id}"><extensionElements><camunda:inputOutput>'
+        '<camunda:inputParameter name="reason">done</camunda:inputParameter>'
+        f"</camunda:inputOutput></extensionElements>{definition}</endEvent>"
+    )
+
+
+def test_terminate_end_event_with_input_mapping_still_terminates_process(fake: FakeEngine) -> None:
+    deployed = fake.deploy(
+        f"""
+        <startEvent id="start"/>{_flow("f1", "start", "fork")}
+        <parallelGateway id="fork"/>{_flow("f2", "fork", "wait")}{_flow("f3", "fork", "kill")}
+        <userTask id="wait"/>
+        {_end_with_input("kill", "<terminateEventDefinition/>")}
+        """
+    )
+
+    instance = fake.start(deployed)
+
+    assert fake.is_ended(instance)
+    assert fake.user_tasks() == []
+    assert fake.uow.all(VariableInstance) == []
+
+
+def test_none_end_event_with_input_mapping_ends_only_its_path(fake: FakeEngine) -> None:
+    deployed = fake.deploy(
+        f"""
+        <startEvent id="start"/>{_flow("f1", "start", "fork")}
+        <parallelGateway id="fork"/>{_flow("f2", "fork", "wait")}{_flow("f3", "fork", "end")}
+        <userTask id="wait"/>
+        {_end_with_input("end")}
+        """
+    )
+
+    instance = fake.start(deployed)
+
+    assert fake.active_activity_ids(instance) == ["wait"]
+    assert fake.variable_rows(instance) == []
+    fake.complete_user_task(fake.user_task("wait"))
+    assert fake.is_ended(instance)
