@@ -259,3 +259,20 @@ def test_complete_all_parallel_tasks_ends_instance(engine: Engine, deploy: Deplo
 
     assert _ids(engine, ProcessInstanceQuery(process_definition_key="parallel_user_tasks")) == set()
     assert engine.runtime.count_executions(ExecutionQuery(process_instance_id=ids["c"])) == 0
+
+
+def test_modify_variables_same_name_updated_and_deleted_ends_up_deleted(
+    engine: Engine, deploy: Deploy
+) -> None:
+    ids = _start_three(engine, deploy)
+
+    engine.runtime.modify_variables(
+        ids["a"],
+        {"customer": TypedValue(ValueType.STRING, "Globex"), "fresh": TypedValue(ValueType.STRING, "x")},
+        ["customer", "fresh"],
+    )
+
+    variables = engine.runtime.get_variables(ids["a"])
+    assert "customer" not in variables
+    assert "fresh" not in variables
+    assert variables["amount"] == TypedValue(ValueType.INTEGER, 50)

@@ -198,7 +198,7 @@ class RuntimeService:
         *,
         local: bool = False,
     ) -> None:
-        """Set and remove variables in one transaction (Camunda ``updateVariables``).
+        """Set, then remove variables in one transaction (Camunda ``updateVariables``).
 
         Non-local sets update the nearest scope that has the variable, else the process
         instance; non-local removals remove it from the nearest scope that has it.
@@ -210,6 +210,10 @@ class RuntimeService:
                 raise NotFoundError(f"execution {execution_id} doesn't exist")
             graph = ctx.graph(execution.process_instance_id)
             target = graph.executions[execution_id]
+            # updates precede deletions: a name in both ends up deleted (Camunda PatchVariablesCmd)
+            setter = set_variable_local if local else set_variable
+            for name, value in modifications.items():
+                setter(ctx, graph, target, name, value)
             for name in deletions:
                 scopes = [target] if local else list(scope_chain(graph, target))
                 for scope in scopes:
@@ -217,9 +221,6 @@ class RuntimeService:
                     if found is not None:
                         remove_variable(ctx, graph, found)
                         break
-            setter = set_variable_local if local else set_variable
-            for name, value in modifications.items():
-                setter(ctx, graph, target, name, value)
 
         self._runner.run(command)
 
