@@ -3,6 +3,7 @@ complete (worker check, continuation, rollback on failure)."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -71,7 +72,9 @@ def test_fetch_and_lock_after_lock_expiry_lets_another_worker_lock_it(
 
     clock.advance(timedelta(seconds=59, milliseconds=999))
     assert engine.external_tasks.fetch_and_lock("worker-2", 1, [CHARGE]) == []
+    assert engine.external_tasks.count(ExternalTaskQuery(locked=True)) == 1
     clock.advance(timedelta(milliseconds=1))
+    assert engine.external_tasks.count(ExternalTaskQuery(not_locked=True)) == 1
     (relocked,) = engine.external_tasks.fetch_and_lock("worker-2", 1, [CHARGE])
 
     assert relocked.task.id == locked.task.id
@@ -176,3 +179,42 @@ def test_complete_with_failing_condition_after_task_rolls_everything_back(
         locked.task.id, "w", variables={"paymentStatus": TypedValue(ValueType.STRING, "ok")}
     )
     assert [t.task_definition_key for t in engine.tasks.query(TaskQuery())] == ["ok"]
+
+
+def test_fetch_and_lock_by_two_workers_at_once_never_delivers_a_task_twice(
+    engine: Engine, deploy: Deploy
+) -> None:
+    started = {_start(engine, deploy, "charge_then_confirm") for _ in range(6)}
+    barrier = threading.Barrier(2, timeout=20)
+    results: dict[str, list[str]] = {}
+
+    def fetch(worker: str) -> None:
+        barrier.wait()
+        locked = engine.external_tasks.fetch_and_lock(worker, 6, [CHARGE])
+        results[worker] = [t.task.process_instance_id for t in locked]
+
+    threads = [threading.Thread(target=fetch, args=(w,)) for w in ("w1", "w2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    delivered = results["w1"] + results["w2"]
+    assert sorted(delivered) == sorted(started)
+    for worker, instances in results.items():
+        assert engine.external_tasks.count(ExternalTaskQuery(worker_id=worker)) == len(instances)
+
+
+def test_fetch_and_lock_local_variables_returns_only_the_task_execution_variables(
+    engine: Engine, deploy: Deploy
+) -> None:
+    instance = _start(engine, deploy, "charge_then_confirm", customer="ACME")
+    other = _start(engine, deploy, "charge_then_confirm")
+    engine.runtime.set_variable(other, "local", TypedValue(ValueType.STRING, "x"), local=True)
+
+    locked = engine.external_tasks.fetch_and_lock("w", 2, [FetchTopic("charge", 1000, local_variables=True)])
+
+    by_instance = {t.task.process_instance_id: t.variables for t in locked}
+    # a plain service task runs on the process instance execution: its variables are "local"
+    assert by_instance[instance] == {"customer": TypedValue(ValueType.STRING, "ACME")}
+    assert by_instance[other] == {"local": TypedValue(ValueType.STRING, "x")}
