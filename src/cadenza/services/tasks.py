@@ -1,20 +1,124 @@
-"""Task service (Camunda ``TaskService``): user task queries and completion (claiming,
-delegation and BPMN errors come with the user-task issue)."""
+"""Task service (Camunda ``TaskService`` + the task half of ``FormService``): queries, claiming,
+assignment, delegation, completion, BPMN errors and escalations, task variables, identity links.
+
+Every method that changes something is one command (one transaction). Camunda's rules kept
+here (``camunda7-semantics.md`` §3.3): a task claimed by someone else cannot be claimed; a
+delegated (``PENDING``) task must be resolved, not completed; completion variables go to the
+task's execution (non-local), resolution variables to the task scope (non-local); the variables
+of a BPMN error are set on the execution before the error is propagated. Every change sets
+``last_updated`` (Camunda 7.21+ ``lastUpdated``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from cadenza.engine.behaviors.tasks import complete_user_task
-from cadenza.engine.state import UserTask
-from cadenza.engine.variables import visible_variables
-from cadenza.errors import BadUserRequestError, NotFoundError
+from cadenza.engine.state import (
+    DelegationState,
+    Execution,
+    IdentityLink,
+    IdentityLinkType,
+    InstanceGraph,
+    UserTask,
+)
+from cadenza.engine.variables import (
+    remove_variable,
+    scope_chain,
+    set_variable,
+    set_variable_local,
+    visible_variables,
+)
+from cadenza.errors import BadUserRequestError, EngineError, NotFoundError, UnsupportedError
 from cadenza.expr.values import TypedValue
 from cadenza.services.runner import CommandRunner, ServiceContext
 from cadenza.store import Store, tasks as store_tasks
 from cadenza.store.queries import Page, TaskQuery
+from cadenza.store.unit_of_work import SqlUnitOfWork
 
-__all__ = ["TaskService"]
+__all__ = [
+    "DELEGATED_TASK_CANNOT_BE_COMPLETED",
+    "DelegationState",
+    "TaskAlreadyClaimedError",
+    "TaskService",
+    "TaskUpdate",
+]
+
+DELEGATED_TASK_CANNOT_BE_COMPLETED = "A delegated task cannot be completed, but should be resolved instead."
+_MAX_ID_LENGTH = 255
+"""user/group ids, names: the width of their columns"""
+_MAX_PRIORITY = 2**31 - 1
+_LINK_TYPES = frozenset(t.value for t in IdentityLinkType)
+
+
+class TaskAlreadyClaimedError(EngineError):
+    """Camunda ``TaskAlreadyClaimedException``. Camunda answers 500; this is a client error, so
+    Cadenza answers 400 with Camunda's message."""
+
+    camunda_type = "TaskAlreadyClaimedException"
+    status = 400
+
+
+@dataclass(frozen=True)
+class TaskUpdate:
+    """``PUT /task/{id}``: the new values of every changeable property (Camunda replaces all of
+    them, so an absent property becomes null, or 0 for the priority)."""
+
+    name: str | None = None
+    description: str | None = None
+    priority: int = 0
+    assignee: str | None = None
+    owner: str | None = None
+    delegation_state: DelegationState | None = None
+    due: datetime | None = None
+    follow_up: datetime | None = None
+    tenant_id: str | None = None
+
+
+def _missing(task_id: str) -> NotFoundError:
+    # Camunda: EnsureUtil's NullValueException (a 500 or, untranslated, a 400 there); a missing
+    # task is the client's mistake, so 404 with Camunda's text
+    return NotFoundError(
+        f"Cannot find task with id {task_id}: task is null", camunda_type="NullValueException", code=0
+    )
+
+
+def _ensure_active(task: UserTask) -> None:
+    if task.suspended:
+        raise BadUserRequestError(
+            f"Task with id '{task.id}' is suspended.",
+            camunda_type="SuspendedEntityInteractionException",
+        )
+
+
+def _check_text(value: str | None, what: str) -> None:
+    if value is not None and len(value) > _MAX_ID_LENGTH:
+        raise BadUserRequestError(f"{what} is longer than {_MAX_ID_LENGTH} characters")
+
+
+def _required(value: str | None, what: str) -> str:
+    """Camunda's ``ensureNotNull``/``ensureNotEmpty`` for codes: 'x is null' / 'x is empty'."""
+    if value is None:
+        raise BadUserRequestError(f"{what} is null", camunda_type="NullValueException")
+    if not value.strip():
+        raise BadUserRequestError(f"{what} is empty")
+    return value
+
+
+def _propagation(name: str) -> Callable[..., None]:
+    """``cadenza.engine.error_propagation.<name>``, looked up when first needed."""
+    module_name = "cadenza.engine.error_propagation"
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        raise UnsupportedError("BPMN error and escalation propagation is not available yet") from exc
+    function: Callable[..., None] = getattr(module, name)
+    return function
 
 
 class TaskService:
@@ -22,6 +126,7 @@ class TaskService:
         self._runner = runner
         self._store: Store = runner.store
 
+    # ── queries ─────────────────────────────────────────────────────────────────────────────
     def query(self, query: TaskQuery, page: Page | None = None) -> list[UserTask]:
         with self._store.read() as connection:
             return store_tasks.query_tasks(connection, query, page or Page())
@@ -31,12 +136,119 @@ class TaskService:
             return store_tasks.count_tasks(connection, query)
 
     def get(self, task_id: str) -> UserTask:
+        """Raises: NotFoundError ``No matching task with id X`` (``GET /task/{id}``'s text)."""
         with self._store.read() as connection:
             found = store_tasks.find_task(connection, task_id)
         if found is None:
             raise NotFoundError(f"No matching task with id {task_id}")
         return found
 
+    # ── helpers ─────────────────────────────────────────────────────────────────────────────
+    @staticmethod
+    def _load(ctx: ServiceContext, task_id: str) -> tuple[InstanceGraph, UserTask, Execution]:
+        found = store_tasks.find_task(ctx.sql.connection, task_id)
+        if found is None:
+            raise _missing(task_id)
+        graph = ctx.graph(found.process_instance_id)
+        task = graph.user_tasks.get(task_id)
+        if task is None:
+            raise _missing(task_id)
+        return graph, task, graph.executions[task.execution_id]
+
+    def _read(self, task_id: str) -> tuple[InstanceGraph, UserTask, Execution]:
+        """A consistent snapshot of the task's instance, outside any write transaction."""
+        with self._store.read() as connection:
+            found = store_tasks.find_task(connection, task_id)
+            graph = None if found is None else SqlUnitOfWork(connection).load_graph(found.process_instance_id)
+        if found is None or graph is None or task_id not in graph.user_tasks:
+            raise _missing(task_id)
+        task = graph.user_tasks[task_id]
+        return graph, task, graph.executions[task.execution_id]
+
+    def _change(self, task_id: str, change: Callable[[ServiceContext, UserTask], None]) -> None:
+        """Run ``change`` on the task in one command and stamp ``last_updated``."""
+
+        def command(ctx: ServiceContext) -> None:
+            _, task, _ = self._load(ctx, task_id)
+            change(ctx, task)
+            task.last_updated = ctx.now()
+
+        self._runner.run(command)
+
+    # ── assignment ──────────────────────────────────────────────────────────────────────────
+    def claim(self, task_id: str, user_id: str | None) -> None:
+        """Take the task. Claiming a task the same user already has is a no-op; a ``None`` user
+        unclaims, as in Camunda.
+
+        Raises:
+            NotFoundError: no such task.
+            TaskAlreadyClaimedError: somebody else has it.
+            BadUserRequestError: the task is suspended.
+        """
+        _check_text(user_id, "userId")
+
+        def change(ctx: ServiceContext, task: UserTask) -> None:
+            _ensure_active(task)
+            if user_id is not None and task.assignee is not None and task.assignee != user_id:
+                raise TaskAlreadyClaimedError(f"Task '{task.id}' is already claimed by someone else.")
+            task.assignee = user_id
+
+        self._change(task_id, change)
+
+    def unclaim(self, task_id: str) -> None:
+        self.set_assignee(task_id, None)
+
+    def set_assignee(self, task_id: str, user_id: str | None) -> None:
+        """Assign the task to ``user_id`` (``None``: nobody), whoever had it before."""
+        _check_text(user_id, "userId")
+
+        def change(ctx: ServiceContext, task: UserTask) -> None:
+            _ensure_active(task)
+            task.assignee = user_id
+
+        self._change(task_id, change)
+
+    def set_owner(self, task_id: str, user_id: str | None) -> None:
+        _check_text(user_id, "userId")
+
+        def change(ctx: ServiceContext, task: UserTask) -> None:
+            _ensure_active(task)
+            task.owner = user_id
+
+        self._change(task_id, change)
+
+    def delegate(self, task_id: str, user_id: str) -> None:
+        """Hand the task to ``user_id`` for help: state ``PENDING``; the current assignee
+        becomes the owner unless the task already has one."""
+        if not user_id:
+            raise BadUserRequestError("userId is null", camunda_type="NullValueException")
+        _check_text(user_id, "userId")
+
+        def change(ctx: ServiceContext, task: UserTask) -> None:
+            _ensure_active(task)
+            if task.owner is None:
+                task.owner = task.assignee
+            task.assignee = user_id
+            task.delegation_state = DelegationState.PENDING
+
+        self._change(task_id, change)
+
+    def resolve(self, task_id: str, variables: Mapping[str, TypedValue] | None = None) -> None:
+        """The delegate is done: state ``RESOLVED``, the task goes back to its owner. Variables
+        are set from the task scope (non-local: a task-local variable is updated in place)."""
+
+        def change(ctx: ServiceContext, task: UserTask) -> None:
+            _ensure_active(task)
+            graph = ctx.graph(task.process_instance_id)
+            execution = graph.executions[task.execution_id]
+            for name, value in (variables or {}).items():
+                set_variable(ctx, graph, execution, name, value, task)
+            task.delegation_state = DelegationState.RESOLVED
+            task.assignee = task.owner
+
+        self._change(task_id, change)
+
+    # ── completion ──────────────────────────────────────────────────────────────────────────
     def complete(
         self,
         task_id: str,
@@ -50,25 +262,322 @@ class TaskService:
         Returns:
             With ``with_variables_in_return``, the variables visible from the task's execution
             after the process moved on; else None.
+
+        Raises:
+            NotFoundError: no such task.
+            BadUserRequestError: the task is suspended, or delegated and not yet resolved.
         """
 
         def command(ctx: ServiceContext) -> dict[str, TypedValue] | None:
-            found = store_tasks.find_task(ctx.sql.connection, task_id)
-            if found is None:
-                raise NotFoundError(f"Cannot find task with id {task_id}: task is null")
-            graph = ctx.graph(found.process_instance_id)
-            task = graph.user_tasks[task_id]
-            if task.suspended:
-                raise BadUserRequestError(f"Task with id '{task_id}' is suspended.")
-            execution = graph.executions[task.execution_id]
-            # keep a handle on the instance's variables: they leave the graph if it ends now
-            root_variables = graph.execution_variables.setdefault(execution.process_instance_id, {})
-            complete_user_task(ctx, graph, task, variables or {})
-            ctx.run_agenda()
-            if not with_variables_in_return:
-                return None
-            if execution.id in graph.executions:
-                return {n: v.value for n, v in visible_variables(graph, execution).items()}
-            return {n: v.value for n, v in root_variables.items()}
+            graph, task, execution = self._load(ctx, task_id)
+            _ensure_active(task)
+            if task.delegation_state is DelegationState.PENDING:
+                raise BadUserRequestError(
+                    DELEGATED_TASK_CANNOT_BE_COMPLETED, camunda_type="ProcessEngineException"
+                )
+            return self._finish(ctx, graph, task, execution, variables or {}, with_variables_in_return)
 
         return self._runner.run(command)
+
+    def submit_form(
+        self,
+        task_id: str,
+        variables: Mapping[str, TypedValue] | None = None,
+        *,
+        with_variables_in_return: bool = False,
+    ) -> dict[str, TypedValue] | None:
+        """Camunda ``FormService.submitTaskForm``: the values are set from the task scope
+        (non-local), then a delegated task is resolved and any other task completed."""
+
+        def command(ctx: ServiceContext) -> dict[str, TypedValue] | None:
+            graph, task, execution = self._load(ctx, task_id)
+            _ensure_active(task)
+            for name, value in (variables or {}).items():
+                set_variable(ctx, graph, execution, name, value, task)
+            if task.delegation_state is DelegationState.PENDING:
+                task.delegation_state = DelegationState.RESOLVED
+                task.assignee = task.owner
+                task.last_updated = ctx.now()
+                if not with_variables_in_return:
+                    return None
+                return {n: v.value for n, v in visible_variables(graph, execution, task).items()}
+            return self._finish(ctx, graph, task, execution, {}, with_variables_in_return)
+
+        return self._runner.run(command)
+
+    @staticmethod
+    def _finish(
+        ctx: ServiceContext,
+        graph: InstanceGraph,
+        task: UserTask,
+        execution: Execution,
+        variables: Mapping[str, TypedValue],
+        with_variables_in_return: bool,
+    ) -> dict[str, TypedValue] | None:
+        # keep a handle on the instance's variables: they leave the graph if it ends now
+        root_variables = graph.execution_variables.setdefault(execution.process_instance_id, {})
+        complete_user_task(ctx, graph, task, variables)
+        ctx.run_agenda()
+        if not with_variables_in_return:
+            return None
+        if execution.id in graph.executions:
+            return {n: v.value for n, v in visible_variables(graph, execution).items()}
+        return {n: v.value for n, v in root_variables.items()}
+
+    # ── BPMN errors and escalations ─────────────────────────────────────────────────────────
+    def handle_bpmn_error(
+        self,
+        task_id: str,
+        error_code: str | None,
+        error_message: str | None = None,
+        variables: Mapping[str, TypedValue] | None = None,
+    ) -> None:
+        """Throw a BPMN error from the task's activity: the variables are set on the task's
+        execution (non-local) first, then the nearest matching error handler takes over and
+        the user task is cancelled with its activity (§3.1; no handler: none-end semantics).
+
+        Raises:
+            BadUserRequestError: ``errorCode is null`` / ``errorCode is empty``; task suspended.
+            NotFoundError: no such task.
+        """
+        code = _required(error_code, "errorCode")
+        propagate_error = _propagation("propagate_error")
+
+        def command(ctx: ServiceContext) -> None:
+            graph, task, execution = self._load(ctx, task_id)
+            _ensure_active(task)
+            for name, value in (variables or {}).items():
+                set_variable(ctx, graph, execution, name, value)
+            propagate_error(ctx, execution, code, error_message)
+            ctx.run_agenda()
+
+        self._runner.run(command)
+
+    def handle_escalation(
+        self,
+        task_id: str,
+        escalation_code: str | None,
+        variables: Mapping[str, TypedValue] | None = None,
+    ) -> None:
+        """Throw a BPMN escalation from the task's activity (variables first, as for errors).
+        Without a matching handler the engine refuses (Camunda ENGINE-02043, a 500)."""
+        code = _required(escalation_code, "escalationCode")
+        propagate_escalation = _propagation("propagate_escalation")
+
+        def command(ctx: ServiceContext) -> None:
+            graph, task, execution = self._load(ctx, task_id)
+            _ensure_active(task)
+            for name, value in (variables or {}).items():
+                set_variable(ctx, graph, execution, name, value)
+            if task.id in graph.user_tasks:
+                task.last_updated = ctx.now()
+            propagate_escalation(ctx, execution, code)
+            ctx.run_agenda()
+
+        self._runner.run(command)
+
+    # ── variables ───────────────────────────────────────────────────────────────────────────
+    def get_variables(self, task_id: str, *, local: bool = False) -> dict[str, TypedValue]:
+        """Task-local variables in front of the execution chain's; ``local``: task-local only."""
+        graph, task, execution = self._read(task_id)
+        found = graph.task_variables.get(task.id, {}) if local else visible_variables(graph, execution, task)
+        return {name: var.value for name, var in sorted(found.items())}
+
+    def get_variable(self, task_id: str, name: str, *, local: bool = False) -> TypedValue | None:
+        return self.get_variables(task_id, local=local).get(name)
+
+    def get_form_variables(self, task_id: str, names: Sequence[str] | None = None) -> dict[str, TypedValue]:
+        """The values a task form starts from: the task's visible variables (``names``: only
+        those). Form fields declared with ``camunda:formData`` are not modelled yet."""
+        visible = self.get_variables(task_id)
+        if names is None:
+            return visible
+        return {name: visible[name] for name in names if name in visible}
+
+    def set_variable(self, task_id: str, name: str, value: TypedValue, *, local: bool = False) -> None:
+        self.modify_variables(task_id, {name: value}, (), local=local)
+
+    def remove_variable(self, task_id: str, name: str, *, local: bool = False) -> None:
+        self.modify_variables(task_id, {}, (name,), local=local)
+
+    def modify_variables(
+        self,
+        task_id: str,
+        modifications: Mapping[str, TypedValue],
+        deletions: Sequence[str],
+        *,
+        local: bool = False,
+    ) -> None:
+        """Set then remove variables in one transaction, from the task scope (Camunda applies
+        the modifications before the deletions).
+
+        Non-local: a removal removes the nearest variable of that name (task, then up the
+        execution chain); a set updates the nearest one, else creates it on the process
+        instance. Local: only the task's own variables.
+        """
+
+        def change(ctx: ServiceContext, task: UserTask) -> None:
+            graph = ctx.graph(task.process_instance_id)
+            execution = graph.executions[task.execution_id]
+            setter = set_variable_local if local else set_variable
+            for name, value in modifications.items():
+                setter(ctx, graph, execution, name, value, task)
+            for name in deletions:
+                found = graph.task_variables.get(task.id, {}).get(name)
+                if found is None and not local:
+                    for scope in scope_chain(graph, execution):
+                        found = graph.execution_variables.get(scope.id, {}).get(name)
+                        if found is not None:
+                            break
+                if found is not None:
+                    remove_variable(ctx, graph, found)
+
+        self._change(task_id, change)
+
+    # ── forms ───────────────────────────────────────────────────────────────────────────────
+    def get_form_key(self, task_id: str) -> str | None:
+        with self._store.read() as connection:
+            found = store_tasks.find_task(connection, task_id)
+        if found is None:
+            raise _missing(task_id)
+        return found.form_key
+
+    # ── identity links ──────────────────────────────────────────────────────────────────────
+    def get_identity_links(self, task_id: str) -> list[IdentityLink]:
+        """The stored links, then the assignee and the owner as links of their own type
+        (Camunda keeps those two as task columns and shows them as links)."""
+        with self._store.read() as connection:
+            task = store_tasks.find_task(connection, task_id)
+            if task is None:
+                raise _missing(task_id)
+            links = store_tasks.find_identity_links(connection, task_id)
+        for kind, user in ((IdentityLinkType.ASSIGNEE, task.assignee), (IdentityLinkType.OWNER, task.owner)):
+            if user is not None:
+                links.append(
+                    IdentityLink(
+                        id="",
+                        task_id=task.id,
+                        type=kind.value,
+                        user_id=user,
+                        process_instance_id=task.process_instance_id,
+                    )
+                )
+        return links
+
+    @staticmethod
+    def _check_link(type_: str | None, user_id: str | None, group_id: str | None) -> str:
+        if (user_id is None) == (group_id is None):
+            if user_id is None:
+                raise BadUserRequestError("Identity Link requires userId or groupId.")
+            raise BadUserRequestError("Identity Link requires userId or groupId, but not both.")
+        if type_ is None:
+            raise BadUserRequestError("type is required when adding a new task identity link")
+        if type_ not in _LINK_TYPES:
+            raise BadUserRequestError(
+                f"Unsupported identity link type '{type_}'; use candidate, assignee or owner"
+            )
+        if type_ != IdentityLinkType.CANDIDATE.value and group_id is not None:
+            raise BadUserRequestError(
+                f"Incompatible usage: cannot use {type_.upper()} together with a groupId"
+            )
+        _check_text(user_id, "userId")
+        _check_text(group_id, "groupId")
+        return type_
+
+    def add_identity_link(
+        self, task_id: str, type_: str | None, *, user_id: str | None = None, group_id: str | None = None
+    ) -> None:
+        """``assignee``/``owner`` set those properties; ``candidate`` adds a candidate user or
+        group (an identical link is not added twice)."""
+        kind = self._check_link(type_, user_id, group_id)
+
+        def change(ctx: ServiceContext, task: UserTask) -> None:
+            _ensure_active(task)
+            if kind == IdentityLinkType.ASSIGNEE.value:
+                task.assignee = user_id
+                return
+            if kind == IdentityLinkType.OWNER.value:
+                task.owner = user_id
+                return
+            graph = ctx.graph(task.process_instance_id)
+            if any(
+                link.task_id == task.id
+                and link.type == kind
+                and link.user_id == user_id
+                and link.group_id == group_id
+                for link in graph.identity_links
+            ):
+                return
+            link = IdentityLink(
+                id=ctx.new_id(),
+                task_id=task.id,
+                type=kind,
+                user_id=user_id,
+                group_id=group_id,
+                process_instance_id=task.process_instance_id,
+            )
+            graph.identity_links.append(link)
+            ctx.uow.insert(link)
+
+        self._change(task_id, change)
+
+    def delete_identity_link(
+        self, task_id: str, type_: str | None, *, user_id: str | None = None, group_id: str | None = None
+    ) -> None:
+        """The reverse of ``add_identity_link``; removing a link that is not there is a no-op."""
+        kind = self._check_link(type_, user_id, group_id)
+
+        def change(ctx: ServiceContext, task: UserTask) -> None:
+            _ensure_active(task)
+            if kind == IdentityLinkType.ASSIGNEE.value:
+                task.assignee = None
+                return
+            if kind == IdentityLinkType.OWNER.value:
+                task.owner = None
+                return
+            graph = ctx.graph(task.process_instance_id)
+            for link in list(graph.identity_links):
+                if (
+                    link.task_id == task.id
+                    and link.type == kind
+                    and link.user_id == user_id
+                    and link.group_id == group_id
+                ):
+                    graph.identity_links.remove(link)
+                    ctx.uow.delete(link)
+
+        self._change(task_id, change)
+
+    # ── properties ──────────────────────────────────────────────────────────────────────────
+    def update(self, task_id: str, update: TaskUpdate) -> None:
+        """``PUT /task/{id}``: replace the task's changeable properties.
+
+        Raises:
+            NotFoundError: no such task.
+            BadUserRequestError: a value out of range, a different tenant, or a new assignee
+                or owner on a suspended task.
+        """
+        _check_text(update.name, "name")
+        _check_text(update.assignee, "assignee")
+        _check_text(update.owner, "owner")
+        if not -_MAX_PRIORITY - 1 <= update.priority <= _MAX_PRIORITY:
+            raise BadUserRequestError(f"priority {update.priority} is out of the integer range")
+
+        def change(ctx: ServiceContext, task: UserTask) -> None:
+            if (update.assignee, update.owner) != (task.assignee, task.owner):
+                _ensure_active(task)
+            if update.tenant_id is not None and update.tenant_id != task.tenant_id:
+                raise BadUserRequestError(
+                    f"Cannot change tenantId of Task '{task.id}'. Current tenant id "
+                    f"'{task.tenant_id}', Tried to set tenant id '{update.tenant_id}'."
+                )
+            task.name = update.name
+            task.description = update.description
+            task.priority = update.priority
+            task.assignee = update.assignee
+            task.owner = update.owner
+            task.delegation_state = update.delegation_state
+            task.due = update.due
+            task.follow_up = update.follow_up
+
+        self._change(task_id, change)

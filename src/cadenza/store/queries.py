@@ -204,11 +204,16 @@ class ExternalTaskQuery:
 
 @dataclass
 class TaskQuery:
+    """Camunda ``TaskQueryDto`` criteria. Case-management criteria (``caseInstanceId`` ...) and
+    ``parentTaskId`` match no task: Cadenza has neither CMMN nor sub-tasks."""
+
     SORT_FIELDS: ClassVar[dict[str, str]] = {
         "instanceId": "process_instance_id",
+        "caseInstanceId": "",
         "dueDate": "due",
         "followUpDate": "follow_up",
         "executionId": "execution_id",
+        "caseExecutionId": "",
         "assignee": "assignee",
         "created": "created",
         "lastUpdated": "last_updated",
@@ -219,39 +224,76 @@ class TaskQuery:
         "priority": "priority",
         "tenantId": "tenant_id",
     }
+    """sortBy -> column; "" = a column Cadenza does not have (always null: no effect)"""
     task_id: str | None = None
     task_id_in: list[str] | None = None
     process_instance_id: str | None = None
     process_instance_id_in: list[str] | None = None
     process_instance_business_key: str | None = None
+    process_instance_business_key_in: list[str] | None = None
     process_instance_business_key_like: str | None = None
     process_definition_id: str | None = None
     process_definition_key: str | None = None
     process_definition_key_in: list[str] | None = None
+    process_definition_name: str | None = None
+    process_definition_name_like: str | None = None
     execution_id: str | None = None
+    activity_instance_id_in: list[str] | None = None
     task_definition_key: str | None = None
     task_definition_key_in: list[str] | None = None
     task_definition_key_like: str | None = None
     name: str | None = None
+    name_not_equal: str | None = None
     name_like: str | None = None
+    name_not_like: str | None = None
+    description: str | None = None
+    description_like: str | None = None
+    priority: int | None = None
+    min_priority: int | None = None
+    max_priority: int | None = None
     assignee: str | None = None
     assignee_like: str | None = None
     assignee_in: list[str] | None = None
+    assignee_not_in: list[str] | None = None
     assigned: bool = False
     unassigned: bool = False
+    owner: str | None = None
+    involved_user: str | None = None
+    delegation_state: str | None = None
     candidate_user: str | None = None
     candidate_group: str | None = None
     candidate_groups: list[str] | None = None
     include_assigned_tasks: bool = False
+    with_candidate_groups: bool = False
+    without_candidate_groups: bool = False
+    with_candidate_users: bool = False
+    without_candidate_users: bool = False
     active: bool = False
     suspended: bool = False
     tenant_id_in: list[str] | None = None
+    without_tenant_id: bool = False
+    created_on: datetime | None = None
     created_before: datetime | None = None
     created_after: datetime | None = None
+    due_date: datetime | None = None
     due_before: datetime | None = None
     due_after: datetime | None = None
+    without_due_date: bool = False
+    follow_up_date: datetime | None = None
+    follow_up_before: datetime | None = None
+    follow_up_after: datetime | None = None
+    follow_up_before_or_not_existent: datetime | None = None
+    parent_task_id: str | None = None
+    case_instance_id: str | None = None
+    case_instance_business_key: str | None = None
+    case_instance_business_key_like: str | None = None
+    case_definition_id: str | None = None
+    case_definition_key: str | None = None
+    case_execution_id: str | None = None
     process_variables: list[VariableFilter] = field(default_factory=list)
     task_variables: list[VariableFilter] = field(default_factory=list)
+    variable_names_ignore_case: bool = False
+    variable_values_ignore_case: bool = False
     sorting: list[Sorting] = field(default_factory=list)
 
 

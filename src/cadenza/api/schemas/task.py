@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from cadenza.services import UserTask
+from cadenza.services import IdentityLink, UserTask
 
-from .common import CamelModel, date_out
+from .common import CamelModel, VariableValueDto, date_out
 
-__all__ = ["TaskDto", "task_dto"]
+__all__ = [
+    "CompleteTaskDto",
+    "FormDto",
+    "IdentityLinkDto",
+    "TaskBpmnErrorDto",
+    "TaskDto",
+    "TaskEscalationDto",
+    "TaskUpdateDto",
+    "UserIdDto",
+    "identity_link_dto",
+    "task_dto",
+]
 
 
 class TaskDto(CamelModel):
@@ -64,3 +75,65 @@ def task_dto(task: UserTask) -> TaskDto:
         # Camunda's TaskDto.taskState: "Created" until the task is changed, then "Updated".
         task_state="Updated" if task.last_updated is not None else "Created",
     )
+
+
+# ── request bodies ──────────────────────────────────────────────────────────────────────────
+
+
+class UserIdDto(CamelModel):
+    """``claim``, ``assignee``, ``delegate``."""
+
+    user_id: str | None = None
+
+
+class CompleteTaskDto(CamelModel):
+    """``complete``, ``submit-form``, ``resolve``."""
+
+    variables: dict[str, VariableValueDto] | None = None
+    with_variables_in_return: bool | None = False
+
+
+class TaskBpmnErrorDto(CamelModel):
+    error_code: str | None = None
+    error_message: str | None = None
+    variables: dict[str, VariableValueDto] | None = None
+
+
+class TaskEscalationDto(CamelModel):
+    escalation_code: str | None = None
+    variables: dict[str, VariableValueDto] | None = None
+
+
+class IdentityLinkDto(CamelModel):
+    user_id: str | None = None
+    group_id: str | None = None
+    type: str | None = None
+
+
+class TaskUpdateDto(CamelModel):
+    """``PUT /task/{id}``: Camunda's ``TaskDto``; read-only properties are ignored."""
+
+    name: str | None = None
+    description: str | None = None
+    priority: int | None = None
+    assignee: str | None = None
+    owner: str | None = None
+    delegation_state: str | None = None
+    due: str | None = None
+    follow_up: str | None = None
+    parent_task_id: str | None = None
+    case_instance_id: str | None = None
+    tenant_id: str | None = None
+
+
+# ── responses ───────────────────────────────────────────────────────────────────────────────
+
+
+class FormDto(CamelModel):
+    key: str | None
+    camunda_form_ref: dict[str, object] | None
+    context_path: str | None
+
+
+def identity_link_dto(link: IdentityLink) -> IdentityLinkDto:
+    return IdentityLinkDto(user_id=link.user_id, group_id=link.group_id, type=link.type)
