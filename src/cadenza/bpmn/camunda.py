@@ -145,6 +145,8 @@ class Extensions:
     error_event_definitions: list[etree._Element] = field(default_factory=list)
     connector: bool = False
     """A ``camunda:connector`` was present (Java connectors are not supported)."""
+    call_parameters: list[etree._Element] = field(default_factory=list)
+    """``camunda:in`` / ``camunda:out`` elements of a call activity, in document order."""
 
 
 def read_extensions(
@@ -164,7 +166,8 @@ def read_extensions(
         allow: Camunda local names handled here (``inputOutput``, ``properties``,
             ``errorEventDefinition``, ``connector``); any other Camunda element that is neither
             allowed, ignored nor in ``ALWAYS_IGNORED`` is reported as unsupported (listeners,
-            scripts, ``camunda:in``/``out``, ...). Other vendors' extensions are ignored.
+            scripts, ...). ``in``/``out`` are collected for call activities. Other vendors'
+            extensions are ignored.
         ignore: extra Camunda local names to accept silently for this element.
     """
     result = Extensions()
@@ -190,6 +193,8 @@ def read_extensions(
                 result.error_event_definitions.append(child)
             elif local == "connector":
                 result.connector = True
+            elif local in ("in", "out"):
+                result.call_parameters.append(child)
     return result
 
 

@@ -12,15 +12,23 @@ from typing import TypeAlias
 
 __all__ = [
     "Activity",
+    "BoundaryEvent",
+    "CallActivity",
+    "CallParameter",
     "CamundaErrorEventDefinition",
     "Definitions",
     "EndEvent",
     "ErrorDefinition",
+    "ErrorEventDefinition",
+    "EscalationDefinition",
+    "EscalationEventDefinition",
+    "EventDefinition",
     "ExclusiveGateway",
     "ExternalTaskImplementation",
     "FlowNode",
     "Gateway",
     "InputOutput",
+    "IntermediateThrowEvent",
     "ListParameterValue",
     "ManualTask",
     "MapParameterValue",
@@ -108,7 +116,43 @@ class CamundaErrorEventDefinition:
     error_message_variable: str | None = None
 
 
-EventDefinition: TypeAlias = TerminateEventDefinition
+@dataclass(frozen=True, slots=True)
+class EscalationDefinition:
+    """``<escalation id escalationCode name>``; ``escalation_code`` None = catch-all."""
+
+    id: str
+    escalation_code: str | None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorEventDefinition:
+    """``<errorEventDefinition errorRef>`` on a boundary, start or end event.
+
+    ``error_code`` is resolved at parse time (Camunda ``BpmnParse``): the referenced
+    ``<error>``'s ``errorCode``; the ``errorRef`` text itself when it names no ``<error>``;
+    None (catch every error) without ``errorRef`` or for an ``<error>`` without ``errorCode``.
+    ``error_message`` is the ``camunda:errorMessage`` of the referenced error (end events throw it).
+    """
+
+    error_ref: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    error_code_variable: str | None = None
+    error_message_variable: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationEventDefinition:
+    """``<escalationEventDefinition escalationRef>``; ``escalation_code`` None = catch-all
+    (resolved like error codes)."""
+
+    escalation_ref: str | None = None
+    escalation_code: str | None = None
+    escalation_code_variable: str | None = None
+
+
+EventDefinition: TypeAlias = TerminateEventDefinition | ErrorEventDefinition | EscalationEventDefinition
 
 
 # ── flow elements ──────────────────────────────────────────────────────────────────────────────
@@ -149,11 +193,15 @@ class FlowNode:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StartEvent(FlowNode):
-    """A none start event (message/timer/... start events come with later element support)."""
+    """A none start event, or the error/escalation start event of an event sub-process."""
 
     form_key: str | None = None
     initiator: str | None = None
     """``camunda:initiator``: variable that receives the authenticated user id at start."""
+    event_definition: EventDefinition | None = None
+    """Error/escalation trigger of an event sub-process start event; None = none start event."""
+    is_interrupting: bool = True
+    """``isInterrupting`` of an event sub-process start event."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -181,8 +229,25 @@ class ParallelGateway(Gateway):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BoundaryEvent(FlowNode):
+    """An error or escalation boundary event attached to ``attached_to``."""
+
+    attached_to: str
+    event_definition: ErrorEventDefinition | EscalationEventDefinition
+    cancel_activity: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IntermediateThrowEvent(FlowNode):
+    """A none or escalation intermediate throw event (passes the token on after throwing)."""
+
+    event_definition: EscalationEventDefinition | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Activity(FlowNode):
-    pass
+    boundary_event_ids: tuple[str, ...] = ()
+    """Boundary events attached to this activity, in document order (filled by the parser)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -250,6 +315,42 @@ class SubProcess(Activity):
 
     node_ids: tuple[str, ...] = ()
     start_event_id: str | None = None
+    triggered_by_event: bool = False
+    """An event sub-process (``triggeredByEvent="true"``), started by its start event's trigger."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallParameter:
+    """One ``camunda:in`` / ``camunda:out`` of a call activity.
+
+    Exactly one of ``source``, ``source_expression`` or ``all_variables`` is set (and then
+    ``target`` for the first two); ``local`` restricts reading (in) or writing (out) to the
+    call activity's own execution.
+    """
+
+    source: str | None = None
+    source_expression: str | None = None
+    target: str | None = None
+    all_variables: bool = False
+    local: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallActivity(Activity):
+    """``callActivity``: starts the process ``called_element`` as a separate instance and waits."""
+
+    called_element: str
+    """Process definition key (literal or ``${...}``)."""
+    binding: str = "latest"
+    """``camunda:calledElementBinding``: latest, deployment or version."""
+    version: str | None = None
+    """``camunda:calledElementVersion`` (literal or expression) for the version binding."""
+    tenant_id: str | None = None
+    """``camunda:calledElementTenantId`` (literal or expression); None = the caller's tenant."""
+    inputs: tuple[CallParameter, ...] = ()
+    outputs: tuple[CallParameter, ...] = ()
+    business_key: str | None = None
+    """``camunda:in businessKey="..."``: expression giving the called instance's business key."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -289,6 +390,37 @@ class Process(Scope):
         start = self.nodes[start_id]
         return start if isinstance(start, StartEvent) else None
 
+    def scope_node_ids(self, scope_id: str) -> tuple[str, ...]:
+        """Ids of the nodes directly inside the process or a sub-process."""
+        if scope_id == self.id:
+            return self.node_ids
+        scope = self.nodes[scope_id]
+        return scope.node_ids if isinstance(scope, SubProcess) else ()
+
+    def event_sub_processes(self, scope_id: str) -> list[SubProcess]:
+        """The event sub-processes directly inside the process or a sub-process."""
+        found: list[SubProcess] = []
+        for node_id in self.scope_node_ids(scope_id):
+            node = self.nodes[node_id]
+            if isinstance(node, SubProcess) and node.triggered_by_event:
+                found.append(node)
+        return found
+
+    def boundary_events(self, activity_id: str) -> list[BoundaryEvent]:
+        node = self.nodes.get(activity_id)
+        if not isinstance(node, Activity):
+            return []
+        return [b for b in (self.nodes[i] for i in node.boundary_event_ids) if isinstance(b, BoundaryEvent)]
+
+    def contains(self, scope_id: str, node_id: str) -> bool:
+        """Whether ``node_id`` lies (at any depth) inside the sub-process ``scope_id``."""
+        current = self.nodes.get(node_id)
+        while current is not None and current.scope_id != self.id:
+            if current.scope_id == scope_id:
+                return True
+            current = self.nodes.get(current.scope_id)
+        return False
+
 
 @dataclass(frozen=True)
 class Definitions:
@@ -297,6 +429,7 @@ class Definitions:
     processes: tuple[Process, ...]
     errors: dict[str, ErrorDefinition] = field(default_factory=dict)
     target_namespace: str | None = None
+    escalations: dict[str, EscalationDefinition] = field(default_factory=dict)
 
     def process(self, process_id: str) -> Process:
         for process in self.processes:

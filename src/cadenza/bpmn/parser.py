@@ -24,13 +24,21 @@ from lxml import etree
 
 from cadenza.bpmn import camunda as ext
 from cadenza.bpmn.model import (
+    Activity,
+    BoundaryEvent,
+    CallActivity,
+    CallParameter,
     Definitions,
     EndEvent,
     ErrorDefinition,
+    ErrorEventDefinition,
+    EscalationDefinition,
+    EscalationEventDefinition,
     EventDefinition,
     ExclusiveGateway,
     ExternalTaskImplementation,
     FlowNode,
+    IntermediateThrowEvent,
     ManualTask,
     ParallelGateway,
     Process,
@@ -279,9 +287,11 @@ class ProcessBuilder:
         element: etree._Element,
         errors: Mapping[str, ErrorDefinition],
         used_ids: Set[str] = frozenset(),
+        escalations: Mapping[str, EscalationDefinition] | None = None,
     ) -> None:
         self.element = element
         self.errors = errors
+        self.escalations: Mapping[str, EscalationDefinition] = escalations or {}
         self.used_ids = used_ids
         """Every id in the resource, so generated ids never collide."""
         self._generated = 0
@@ -509,11 +519,17 @@ class ProcessBuilder:
                 outgoing[flow.source_ref].append(flow.id)
             if flow.target_ref in incoming:
                 incoming[flow.target_ref].append(flow.id)
+        attached: dict[str, list[str]] = {}
+        for node_id, spec in self.specs.items():
+            if spec is not None and spec.cls is BoundaryEvent:
+                attached.setdefault(spec.fields["attached_to"], []).append(node_id)
         nodes: dict[str, FlowNode] = {}
         for node_id, spec in self.specs.items():
             if spec is None:
                 continue
             fields = dict(spec.fields)
+            if issubclass(spec.cls, Activity):
+                fields["boundary_event_ids"] = tuple(attached.get(node_id, ()))
             if spec.cls is SubProcess:
                 fields["node_ids"] = tuple(self.children.get(node_id, ()))
                 fields["start_event_id"] = self._start_event_of(node_id)
@@ -556,46 +572,208 @@ def _event_definitions(element: etree._Element) -> list[etree._Element]:
 # ── element handlers ───────────────────────────────────────────────────────────────────────────
 
 
+def _is_event_sub_process(element: etree._Element | None) -> bool:
+    return (
+        element is not None
+        and element.tag == bpmn("subProcess")
+        and (element.get("triggeredByEvent") or "").strip().lower() == "true"
+    )
+
+
+def error_event_definition(builder: ProcessBuilder, definition: etree._Element) -> ErrorEventDefinition:
+    """An ``errorEventDefinition`` with its code resolved as Camunda does (§3.1 item 3)."""
+    ref = definition.get("errorRef") or None
+    code: str | None = None
+    message: str | None = None
+    if ref is not None:
+        error = builder.errors.get(ref)
+        code = error.error_code if error is not None else ref
+        message = error.error_message if error is not None else None
+    return ErrorEventDefinition(
+        error_ref=ref,
+        error_code=code,
+        error_message=message,
+        error_code_variable=ext.attr(definition, "errorCodeVariable"),
+        error_message_variable=ext.attr(definition, "errorMessageVariable"),
+    )
+
+
+def escalation_event_definition(
+    builder: ProcessBuilder, definition: etree._Element
+) -> EscalationEventDefinition:
+    ref = definition.get("escalationRef") or None
+    code: str | None = None
+    if ref is not None:
+        escalation = builder.escalations.get(ref)
+        code = escalation.escalation_code if escalation is not None else ref
+    return EscalationEventDefinition(
+        escalation_ref=ref,
+        escalation_code=code,
+        escalation_code_variable=ext.attr(definition, "escalationCodeVariable"),
+    )
+
+
+def _trigger_definition(
+    builder: ProcessBuilder, element: etree._Element, node_id: str, *, what: str
+) -> tuple[bool, ErrorEventDefinition | EscalationEventDefinition | None]:
+    """The single error/escalation definition of an event; (False, None) after a problem."""
+    definitions = _event_definitions(element)
+    if not definitions:
+        return True, None
+    if len(definitions) > 1:
+        builder.report(f"Multiple event definitions on {what} '{ext.shorten(node_id)}'", element, (node_id,))
+        return False, None
+    definition = definitions[0]
+    if definition.tag == bpmn("errorEventDefinition"):
+        return True, error_event_definition(builder, definition)
+    if definition.tag == bpmn("escalationEventDefinition"):
+        return True, escalation_event_definition(builder, definition)
+    builder.report(
+        f"{ext.shorten(local_name(definition.tag))} on {what} '{ext.shorten(node_id)}' "
+        "is not supported by Cadenza yet (error and escalation events only)",
+        definition,
+        (node_id,),
+    )
+    return False, None
+
+
+def _check_event_children(builder: ProcessBuilder, element: etree._Element, node_id: str) -> None:
+    for child in ext.child_elements(element):
+        if namespace_of(child.tag) == BPMN:
+            local = local_name(child.tag)
+            if not _is_event_definition(local) and local not in _NODE_IGNORED:
+                builder.refuse_child(child, node_id)
+
+
 def _start_event(builder: ProcessBuilder, element: etree._Element, node_id: str) -> NodeSpec | None:
     definitions = _event_definitions(element)
+    in_event_sub_process = _is_event_sub_process(element.getparent())
+    event_definition: ErrorEventDefinition | EscalationEventDefinition | None = None
     if definitions:
-        # Only none start events run today; message/timer/signal/... starts come later.
-        for definition in definitions:
-            builder.refuse_child(definition, node_id)
+        if not in_event_sub_process:
+            # Only none start events start a process or an embedded sub-process today.
+            for definition in definitions:
+                builder.refuse_child(definition, node_id)
+            return None
+        ok, event_definition = _trigger_definition(builder, element, node_id, what="start event")
+        if not ok:
+            return None
+    elif in_event_sub_process:
+        builder.report(
+            f"Event sub-process start event '{ext.shorten(node_id)}' needs an error or escalation "
+            "event definition (a none start event cannot trigger it)",
+            element,
+            (node_id,),
+        )
         return None
-    builder.check_children(element, node_id)
+    _check_event_children(builder, element, node_id)
     extensions = builder.extensions(element, node_id)
     builder.refuse_io(element, node_id, extensions.io is not None)
     fields = builder.common_fields(element, extensions)
     fields["io"] = None
     fields["form_key"] = ext.attr(element, "formKey")
     fields["initiator"] = ext.attr(element, "initiator")
+    fields["event_definition"] = event_definition
+    interrupting = (element.get("isInterrupting") or "true").strip().lower() != "false"
+    if isinstance(event_definition, ErrorEventDefinition) and not interrupting:
+        builder.report("Error start event of an event sub-process must be interrupting", element, (node_id,))
+        return None
+    fields["is_interrupting"] = interrupting
     return NodeSpec(StartEvent, fields)
 
 
 def _end_event(builder: ProcessBuilder, element: etree._Element, node_id: str) -> NodeSpec | None:
     definitions = _event_definitions(element)
     event_definition: EventDefinition | None = None
-    refused = False
-    for definition in definitions:
-        if definition.tag == bpmn("terminateEventDefinition") and len(definitions) == 1:
-            event_definition = TerminateEventDefinition()
-        else:
-            builder.refuse_child(definition, node_id)
-            refused = True
-    if refused:
-        return None
-    for child in ext.child_elements(element):
-        if namespace_of(child.tag) == BPMN:
-            local = local_name(child.tag)
-            if not _is_event_definition(local) and local not in _NODE_IGNORED:
-                builder.refuse_child(child, node_id)
+    if len(definitions) == 1 and definitions[0].tag == bpmn("terminateEventDefinition"):
+        event_definition = TerminateEventDefinition()
+    elif definitions:
+        ok, trigger = _trigger_definition(builder, element, node_id, what="end event")
+        if not ok:
+            return None
+        event_definition = trigger
+        if isinstance(trigger, ErrorEventDefinition) and not _throwable_error(
+            builder, element, node_id, trigger
+        ):
+            return None
+        if isinstance(trigger, EscalationEventDefinition) and trigger.escalation_code is None:
+            builder.report("escalationCode is mandatory on a throwing escalation event", element, (node_id,))
+            return None
+    _check_event_children(builder, element, node_id)
     extensions = builder.extensions(element, node_id)
     if extensions.io is not None and extensions.io.outputs:
         builder.report("camunda:outputParameter not allowed for element type 'endEvent'", element, (node_id,))
     fields = builder.common_fields(element, extensions)
     fields["event_definition"] = event_definition
     return NodeSpec(EndEvent, fields)
+
+
+def _throwable_error(
+    builder: ProcessBuilder, element: etree._Element, node_id: str, definition: ErrorEventDefinition
+) -> bool:
+    # Camunda BpmnParse: a throwing error event needs an errorRef naming an error with a code.
+    if definition.error_ref is None:
+        builder.report("'errorRef' attribute is mandatory on error end event", element, (node_id,))
+        return False
+    if not definition.error_code:
+        builder.report(
+            "'errorCode' is mandatory on errors referenced by throwing error event definitions, "
+            f"but the error '{ext.shorten(definition.error_ref)}' does not define one.",
+            element,
+            (node_id,),
+        )
+        return False
+    return True
+
+
+def _boundary_event(builder: ProcessBuilder, element: etree._Element, node_id: str) -> NodeSpec | None:
+    attached_to = element.get("attachedToRef")
+    if not attached_to:
+        builder.report(
+            f"Boundary event '{ext.shorten(node_id)}' has no 'attachedToRef' attribute", element, (node_id,)
+        )
+        return None
+    ok, trigger = _trigger_definition(builder, element, node_id, what="boundary event")
+    if not ok:
+        return None
+    if trigger is None:
+        builder.report(
+            f"Boundary event '{ext.shorten(node_id)}' has no event definition", element, (node_id,)
+        )
+        return None
+    cancel = (element.get("cancelActivity") or "true").strip().lower() != "false"
+    if isinstance(trigger, ErrorEventDefinition) and not cancel:
+        builder.report(
+            'An error boundary event is always interrupting (cancelActivity="false" is not allowed)',
+            element,
+            (node_id,),
+        )
+        return None
+    _check_event_children(builder, element, node_id)
+    extensions = builder.extensions(element, node_id)
+    builder.refuse_io(element, node_id, extensions.io is not None)
+    fields = builder.common_fields(element, extensions)
+    fields.update(io=None, attached_to=attached_to, event_definition=trigger, cancel_activity=cancel)
+    return NodeSpec(BoundaryEvent, fields)
+
+
+def _intermediate_throw_event(
+    builder: ProcessBuilder, element: etree._Element, node_id: str
+) -> NodeSpec | None:
+    ok, trigger = _trigger_definition(builder, element, node_id, what="intermediate throw event")
+    if not ok:
+        return None
+    if isinstance(trigger, ErrorEventDefinition):
+        builder.refuse_child(_event_definitions(element)[0], node_id)
+        return None
+    if trigger is not None and trigger.escalation_code is None:
+        builder.report("escalationCode is mandatory on a throwing escalation event", element, (node_id,))
+        return None
+    _check_event_children(builder, element, node_id)
+    extensions = builder.extensions(element, node_id)
+    fields = builder.common_fields(element, extensions)
+    fields["event_definition"] = trigger
+    return NodeSpec(IntermediateThrowEvent, fields)
 
 
 def _gateway(
@@ -754,18 +932,100 @@ def _user_task(builder: ProcessBuilder, element: etree._Element, node_id: str) -
 
 
 def _sub_process(builder: ProcessBuilder, element: etree._Element, node_id: str) -> NodeSpec | None:
-    if (element.get("triggeredByEvent") or "").strip().lower() == "true":
-        builder.report(
-            'Event sub-process (subProcess with triggeredByEvent="true") is not supported by Cadenza yet',
-            element,
-            (node_id,),
-        )
-        return None
+    triggered = _is_event_sub_process(element)
     # Children are flow elements and the sub-process's own decorations (loop characteristics
     # are reported as unsupported by parse_scope).
     builder.parse_scope(element, node_id)
     extensions = builder.extensions(element, node_id)
-    return NodeSpec(SubProcess, builder.common_fields(element, extensions, default=True))
+    fields = builder.common_fields(element, extensions, default=True)
+    fields["triggered_by_event"] = triggered
+    return NodeSpec(SubProcess, fields)
+
+
+def _call_activity(builder: ProcessBuilder, element: etree._Element, node_id: str) -> NodeSpec | None:
+    builder.check_children(element, node_id)
+    extensions = builder.extensions(
+        element, node_id, allow=frozenset({"inputOutput", "properties", "in", "out"})
+    )
+    called = (element.get("calledElement") or "").strip()
+    if not called:
+        if ext.attr(element, "caseRef") is not None:
+            builder.report("Case (CMMN) call activities are not supported by Cadenza", element, (node_id,))
+        else:
+            builder.report("Missing attribute 'calledElement'", element, (node_id,))
+        return None
+    binding = (ext.attr(element, "calledElementBinding") or "latest").strip()
+    version = ext.attr(element, "calledElementVersion")
+    if binding not in ("latest", "deployment", "version"):
+        builder.report(
+            f"calledElementBinding '{ext.shorten(binding)}' is not supported by Cadenza yet "
+            "(latest, deployment and version are)",
+            element,
+            (node_id,),
+        )
+        return None
+    if binding == "version" and not (version or "").strip():
+        builder.report(
+            "Missing attribute 'calledElementVersion' when 'calledElementBinding' has value 'version'",
+            element,
+            (node_id,),
+        )
+        return None
+    if ext.attr(element, "variableMappingClass") or ext.attr(element, "variableMappingDelegateExpression"):
+        builder.report(
+            "camunda:variableMappingClass/DelegateExpression is not supported by Cadenza (no Java delegates)",
+            element,
+            (node_id,),
+        )
+        return None
+    inputs: list[CallParameter] = []
+    outputs: list[CallParameter] = []
+    business_key: str | None = None
+    for parameter in extensions.call_parameters:
+        is_in = local_name(parameter.tag) == "in"
+        key = parameter.get("businessKey")
+        if is_in and key is not None:
+            business_key = key
+            continue
+        all_variables = (parameter.get("variables") or "").strip() == "all"
+        source = parameter.get("source")
+        source_expression = parameter.get("sourceExpression")
+        target = parameter.get("target")
+        if not all_variables:
+            if (source is None) == (source_expression is None):
+                builder.report(
+                    f"camunda:{local_name(parameter.tag)} needs exactly one of 'source', "
+                    "'sourceExpression' or variables=\"all\"",
+                    parameter,
+                    (node_id,),
+                )
+                continue
+            if not target:
+                builder.report(
+                    f"Missing attribute 'target' on camunda:{local_name(parameter.tag)}",
+                    parameter,
+                    (node_id,),
+                )
+                continue
+        mapping = CallParameter(
+            source=source,
+            source_expression=source_expression,
+            target=target,
+            all_variables=all_variables,
+            local=(parameter.get("local") or "").strip().lower() == "true",
+        )
+        (inputs if is_in else outputs).append(mapping)
+    fields = builder.common_fields(element, extensions, default=True)
+    fields.update(
+        called_element=called,
+        binding=binding,
+        version=version,
+        tenant_id=ext.attr(element, "calledElementTenantId"),
+        inputs=tuple(inputs),
+        outputs=tuple(outputs),
+        business_key=business_key,
+    )
+    return NodeSpec(CallActivity, fields)
 
 
 ELEMENT_HANDLERS: dict[str, Handler] = {
@@ -780,6 +1040,9 @@ ELEMENT_HANDLERS: dict[str, Handler] = {
     bpmn("businessRuleTask"): _external_task,
     bpmn("userTask"): _user_task,
     bpmn("subProcess"): _sub_process,
+    bpmn("boundaryEvent"): _boundary_event,
+    bpmn("intermediateThrowEvent"): _intermediate_throw_event,
+    bpmn("callActivity"): _call_activity,
 }
 """Flow elements Cadenza runs, by qualified tag. A tag missing here is reported unsupported."""
 
@@ -805,6 +1068,7 @@ def build_definitions(root: etree._Element) -> tuple[Definitions, list[Problem]]
         return Definitions(()), [problem]
     top_level = ext.child_elements(root)
     errors: dict[str, ErrorDefinition] = {}
+    escalations: dict[str, EscalationDefinition] = {}
     ids: list[tuple[str, int]] = []
     for child in top_level:
         child_id = child.get("id")
@@ -818,6 +1082,13 @@ def build_definitions(root: etree._Element) -> tuple[Definitions, list[Problem]]
                     error_code=child.get("errorCode"),
                     name=child.get("name"),
                     error_message=ext.attr(child, "errorMessage"),
+                ),
+            )
+        if child.tag == bpmn("escalation") and child_id:
+            escalations.setdefault(
+                child_id,
+                EscalationDefinition(
+                    id=child_id, escalation_code=child.get("escalationCode"), name=child.get("name")
                 ),
             )
     problems: list[Problem] = []
@@ -835,13 +1106,13 @@ def build_definitions(root: etree._Element) -> tuple[Definitions, list[Problem]]
             element_id = element.get("id")
             if isinstance(tag, str) and element_id and namespace_of(tag) == BPMN:
                 ids.append((element_id, ext.line_of(element)))
-        builder = ProcessBuilder(child, errors, {element_id for element_id, _ in ids})
+        builder = ProcessBuilder(child, errors, {element_id for element_id, _ in ids}, escalations)
         process = builder.build()
         problems.extend(builder.problems)
         if process is not None:
             processes.append(process)
     problems[:0] = find_duplicate_ids(ids)
-    definitions = Definitions(tuple(processes), errors, root.get("targetNamespace"))
+    definitions = Definitions(tuple(processes), errors, root.get("targetNamespace"), escalations)
     return definitions, problems
 
 

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from cadenza.bpmn.model import (
+    Activity,
+    BoundaryEvent,
     EndEvent,
     ExclusiveGateway,
     FlowNode,
@@ -144,6 +146,37 @@ class _Checker:
             )
         if isinstance(node, ExclusiveGateway):
             self.check_exclusive_gateway(node)
+        if isinstance(node, BoundaryEvent):
+            self.check_boundary_event(node)
+        if isinstance(node, SubProcess) and node.triggered_by_event and (node.incoming or node.outgoing):
+            self.add(
+                f"Event sub-process '{_short(node.id)}' must not have incoming or outgoing sequence flows",
+                node.id,
+                *node.incoming,
+                *node.outgoing,
+            )
+
+    def check_boundary_event(self, node: BoundaryEvent) -> None:
+        target = self.process.nodes.get(node.attached_to)
+        if target is None and node.attached_to in self.refused:
+            return  # the attached element was refused already
+        if not isinstance(target, Activity) or target.scope_id != node.scope_id:
+            self.add(
+                f"Invalid reference in 'attachedToRef' attribute of boundary event '{_short(node.id)}': "
+                f"'{_short(node.attached_to)}' is not an activity in the same scope",
+                node.id,
+            )
+        elif isinstance(target, SubProcess) and target.triggered_by_event:
+            self.add(
+                f"Boundary event '{_short(node.id)}' cannot be attached to an event sub-process",
+                node.id,
+            )
+        if node.incoming:
+            self.add(
+                f"Boundary event '{_short(node.id)}' must not have incoming sequence flows",
+                node.id,
+                *node.incoming,
+            )
 
     def check_exclusive_gateway(self, node: ExclusiveGateway) -> None:
         # Camunda 7 BpmnParse.validateExclusiveGateway, errors only (its warnings are dropped).
@@ -182,22 +215,29 @@ class _Checker:
         for node in self.process.nodes.values():
             if isinstance(node, SubProcess):
                 starts.setdefault(node.id, [])
+        # an event sub-process is started by its one triggered start event (checked by the parser)
         for node in self.process.nodes.values():
             if isinstance(node, StartEvent) and node.scope_id in starts:
                 starts[node.scope_id].append(node.id)
         refused_starts = {item.scope_id for item in self.refused.values() if item.local_name == "startEvent"}
         for scope_id, start_ids in starts.items():
             kind = "Process" if scope_id == self.process.id else "Sub-process"
+            start_kind = "none start"
+            scope_node = self.process.nodes.get(scope_id)
+            if isinstance(scope_node, SubProcess) and scope_node.triggered_by_event:
+                kind = "Event sub-process"
+                start_kind = "start"
             if not start_ids:
                 # A scope whose only start events were refused already has its problem.
                 if scope_id not in refused_starts:
                     self.add(
-                        f"{kind} '{_short(scope_id)}' has no none start event; exactly one is required",
+                        f"{kind} '{_short(scope_id)}' has no {start_kind} event; exactly one is required",
                         scope_id,
                     )
             elif len(start_ids) > 1:
                 self.add(
-                    f"{kind} '{_short(scope_id)}' has {len(start_ids)} none start events; "
+                    f"{kind} '{_short(scope_id)}' has {len(start_ids)} "
+                    f"{start_kind} events; "
                     "exactly one is required",
                     scope_id,
                     *start_ids,

@@ -7,13 +7,19 @@ length runs in constant stack depth.
 Execution tree rules (as in Camunda):
 - a token in a scope with no parallel paths is the scope execution itself;
 - a fork turns the scope execution inactive and gives each path a *concurrent* child;
-- a scope node (sub-process, activity with input/output mapping) gets a child *scope execution*
-  while it runs; the execution that entered it waits, inactive, on the node.
+- a scope node (sub-process, activity with input/output mapping or with boundary events) gets a
+  child *scope execution* while it runs; the execution that entered it waits, inactive, on the
+  node. Boundary events are "registered" on that scope execution: cancelling it cancels the
+  activity, and the waiting parent continues on the boundary event.
+- a call activity starts a separate process instance whose root has ``super_execution_id`` =
+  the execution running the call activity; it completes the call activity when it ends, and is
+  deleted with it when the call activity is cancelled.
 """
 
 from __future__ import annotations
 
 from cadenza.bpmn.model import (
+    Activity,
     ExclusiveGateway,
     FlowNode,
     ListParameterValue,
@@ -47,7 +53,9 @@ from cadenza.errors import ProcessEngineError
 from cadenza.expr.values import TypedValue, typed_value_from_python
 
 __all__ = [
+    "add_child_execution",
     "cancel_scope_children",
+    "complete_process_instance",
     "end_process_instance",
     "end_token",
     "enter_node",
@@ -63,8 +71,19 @@ __all__ = [
 
 
 def is_scope_node(node: FlowNode) -> bool:
-    """Whether running ``node`` needs its own scope execution (Camunda's ``isScope``)."""
-    return isinstance(node, SubProcess) or (node.io is not None and bool(node.io.inputs or node.io.outputs))
+    """Whether running ``node`` needs its own scope execution (Camunda's ``isScope``): sub-processes,
+    activities with an input/output mapping and activities with boundary events."""
+    return (
+        isinstance(node, SubProcess)
+        or (node.io is not None and bool(node.io.inputs or node.io.outputs))
+        or (isinstance(node, Activity) and bool(node.boundary_event_ids))
+    )
+
+
+def _is_live(ctx: CommandContext, execution: Execution) -> bool:
+    """False for an execution removed after an operation on it was queued (its scope was
+    cancelled by an interrupting event, or its instance ended): the operation is dropped."""
+    return execution.id in ctx.graph_of(execution).executions
 
 
 def _process(ctx: CommandContext, execution: Execution) -> Process:
@@ -85,6 +104,11 @@ def remove_execution(ctx: CommandContext, graph: InstanceGraph, execution: Execu
     remove_variables_of(ctx, graph, execution)
     del graph.executions[execution.id]
     ctx.uow.delete(execution)
+
+
+def add_child_execution(ctx: CommandContext, parent: Execution, *, scope: bool) -> Execution:
+    """A new child execution of ``parent`` (a scope execution, or a concurrent path)."""
+    return _add_execution(ctx, ctx.graph_of(parent), _child(ctx, parent, scope=scope))
 
 
 def _child(ctx: CommandContext, parent: Execution, *, scope: bool) -> Execution:
@@ -114,10 +138,17 @@ def start_process_instance(
     business_key: str | None = None,
     variables: dict[str, TypedValue] | None = None,
     super_execution_id: str | None = None,
+    instance_id: str | None = None,
+    super_process_instance_id: str | None = None,
+    root_process_instance_id: str | None = None,
 ) -> tuple[Execution, InstanceGraph]:
-    """Create the process instance and plan its none start event. Runs when the agenda runs."""
+    """Create the process instance and plan its none start event. Runs when the agenda runs.
+
+    ``super_execution_id`` and the two history ids are given for an instance started by a call
+    activity; ``instance_id`` lets the call activity choose the id (see ``call_activity``).
+    """
     definition, process = deployed.definition, deployed.process
-    instance_id = ctx.new_id()
+    instance_id = instance_id or ctx.new_id()
     now = ctx.now()
     root = Execution(
         id=instance_id,
@@ -141,7 +172,8 @@ def start_process_instance(
         start_time=now,
         business_key=business_key,
         start_activity_id=start.id,
-        root_process_instance_id=instance_id,
+        super_process_instance_id=super_process_instance_id,
+        root_process_instance_id=root_process_instance_id or instance_id,
         tenant_id=definition.tenant_id,
     )
     ctx.uow.insert(graph.history)
@@ -160,6 +192,8 @@ def start_process_instance(
 def enter_node(ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
     from cadenza.engine.behaviors import behavior_for  # behaviors import this module
 
+    if not _is_live(ctx, execution):
+        return
     graph = ctx.graph_of(execution)
     execution.activity_id = node.id
     execution.activity_instance_id = _new_activity_instance_id(ctx, node)
@@ -177,6 +211,8 @@ def enter_node(ctx: CommandContext, execution: Execution, node: FlowNode) -> Non
 
 def trigger(ctx: CommandContext, execution: Execution) -> None:
     """Signal a waiting execution to leave its current node (task completed, message...)."""
+    if not _is_live(ctx, execution):
+        return
     process = _process(ctx, execution)
     assert execution.activity_id is not None
     node = process.node(execution.activity_id)
@@ -185,6 +221,8 @@ def trigger(ctx: CommandContext, execution: Execution) -> None:
 
 def leave_node(ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
     """Leave ``node``: close its scope execution if it has one, then take outgoing flows."""
+    if not _is_live(ctx, execution):
+        return
     if is_scope_node(node):
         _end_scope_execution(ctx, execution)
     else:
@@ -283,6 +321,8 @@ def _fork(ctx: CommandContext, execution: Execution, flows: list[SequenceFlow]) 
 
 
 def take_flow(ctx: CommandContext, execution: Execution, flow: SequenceFlow) -> None:
+    if not _is_live(ctx, execution):
+        return
     process = _process(ctx, execution)
     ctx.plan(enter_node, execution, process.node(flow.target_ref))
 
@@ -306,9 +346,20 @@ def end_token(ctx: CommandContext, execution: Execution) -> None:
 
 def _complete_scope(ctx: CommandContext, scope: Execution) -> None:
     if scope.is_process_instance:
-        end_process_instance(ctx, scope, ProcessInstanceState.COMPLETED)
+        complete_process_instance(ctx, scope)
     else:
         _end_scope_execution(ctx, scope)
+
+
+def complete_process_instance(ctx: CommandContext, root: Execution) -> None:
+    """The instance reached its end: close it and, if a call activity started it, continue the
+    caller (with the ``camunda:out`` mappings evaluated before the instance's variables go)."""
+    from cadenza.engine.behaviors.call_activity import called_instance_completed
+
+    if root.super_execution_id is None:
+        end_process_instance(ctx, root, ProcessInstanceState.COMPLETED)
+        return
+    called_instance_completed(ctx, root)
 
 
 def terminate_scope(ctx: CommandContext, execution: Execution) -> None:
@@ -318,19 +369,31 @@ def terminate_scope(ctx: CommandContext, execution: Execution) -> None:
     assert scope is not None
     cancel_scope_children(ctx, scope)
     scope.is_active = True
-    if scope.is_process_instance:
-        end_process_instance(ctx, scope, ProcessInstanceState.COMPLETED)
-    else:
-        _end_scope_execution(ctx, scope)
+    _complete_scope(ctx, scope)
 
 
-def cancel_scope_children(ctx: CommandContext, scope: Execution) -> None:
-    """Remove every execution below ``scope`` with its tasks, external tasks and variables."""
+def cancel_scope_children(
+    ctx: CommandContext,
+    scope: Execution,
+    state: ProcessInstanceState = ProcessInstanceState.INTERNALLY_TERMINATED,
+) -> None:
+    """Remove every execution below ``scope`` with its tasks, external tasks and variables, and
+    the wait state of ``scope`` itself; a process instance called from any of them is deleted
+    too (its history gets ``state``)."""
     graph = ctx.graph_of(scope)
     for child in graph.children(scope):
-        cancel_scope_children(ctx, child)
+        cancel_scope_children(ctx, child, state)
         remove_execution(ctx, graph, child)
     _remove_wait_states(ctx, graph, scope)
+    _cancel_called_instance(ctx, scope, state)
+
+
+def _cancel_called_instance(ctx: CommandContext, execution: Execution, state: ProcessInstanceState) -> None:
+    from cadenza.engine.behaviors.call_activity import called_instance
+
+    sub_root = called_instance(ctx, execution)
+    if sub_root is not None:
+        end_process_instance(ctx, sub_root, state)
 
 
 def _remove_wait_states(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> None:
@@ -352,9 +415,10 @@ def end_process_instance(
     state: ProcessInstanceState,
     delete_reason: str | None = None,
 ) -> None:
-    """Remove all runtime state of the instance and close its history row."""
+    """Remove all runtime state of the instance (and of instances it called) and close its
+    history row."""
     graph = ctx.graph_of(root)
-    cancel_scope_children(ctx, root)
+    cancel_scope_children(ctx, root, state)
     remove_execution(ctx, graph, root)
     if graph.history is not None:
         graph.history.end_time = ctx.now()

@@ -1,11 +1,15 @@
-"""Deploy-time checks the parser cannot make: every node has a behavior here, and every
-expression compiles. A deployment that passes can always be started (Camunda Notice 34)."""
+"""Deploy-time checks the parser cannot make: every node has a behavior here (unsupported
+elements were refused by the parser with a problem naming them), and every expression compiles.
+A deployment that passes can always be started (Camunda Notice 34)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from cadenza.bpmn.model import (
+    CallActivity,
+    EndEvent,
+    ErrorEventDefinition,
     FlowNode,
     ListParameterValue,
     ParameterValue,
@@ -46,6 +50,16 @@ def _node_expressions(node: FlowNode) -> Iterator[str]:
         for definition in node.external.error_event_definitions:
             if definition.expression:
                 yield definition.expression
+    if isinstance(node, CallActivity):
+        for text in (node.called_element, node.version, node.tenant_id, node.business_key):
+            if text:
+                yield text
+        for mapping in (*node.inputs, *node.outputs):
+            if mapping.source_expression:
+                yield mapping.source_expression
+    thrown = node.event_definition if isinstance(node, EndEvent) else None
+    if isinstance(thrown, ErrorEventDefinition) and thrown.error_message:
+        yield thrown.error_message
     if isinstance(node, UserTask):
         for text in (
             node.assignee,

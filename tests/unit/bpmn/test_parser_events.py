@@ -63,12 +63,12 @@ def test_message_start_event_is_unsupported() -> None:
     assert found[0].resource == "test.bpmn"
 
 
-def test_error_end_event_is_unsupported() -> None:
+def test_error_end_event_without_error_ref_is_refused() -> None:
     messages = problem_messages(
         """<startEvent id="s" /><sequenceFlow id="f" sourceRef="s" targetRef="e" />
-        <endEvent id="e"><errorEventDefinition errorRef="x" /></endEvent>"""
+        <endEvent id="e"><errorEventDefinition /></endEvent>"""
     )
-    assert messages == ["Element 'errorEventDefinition' is not supported by Cadenza yet"]
+    assert messages == ["'errorRef' attribute is mandatory on error end event"]
 
 
 def test_timer_and_signal_start_events_each_reported() -> None:
@@ -80,15 +80,18 @@ def test_timer_and_signal_start_events_each_reported() -> None:
     assert "Element 'signalEventDefinition' is not supported by Cadenza yet" in messages
 
 
-def test_intermediate_throw_none_event_is_unsupported() -> None:
+def test_intermediate_throw_signal_event_is_unsupported() -> None:
     found = problems(
         wrap(
             """<startEvent id="s" /><sequenceFlow id="f1" sourceRef="s" targetRef="t" />
-            <intermediateThrowEvent id="t" /><sequenceFlow id="f2" sourceRef="t" targetRef="e" />
-            <endEvent id="e" />"""
+            <intermediateThrowEvent id="t"><signalEventDefinition /></intermediateThrowEvent>
+            <sequenceFlow id="f2" sourceRef="t" targetRef="e" /><endEvent id="e" />"""
         )
     )
-    assert [p.message for p in found] == ["Element 'intermediateThrowEvent' is not supported by Cadenza yet"]
+    assert [p.message for p in found] == [
+        "signalEventDefinition on intermediate throw event 't' is not supported by Cadenza yet "
+        "(error and escalation events only)"
+    ]
     assert found[0].element_ids == ("t",)
 
 

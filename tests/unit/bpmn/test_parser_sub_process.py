@@ -42,16 +42,17 @@ def test_nested_sub_processes() -> None:
     assert process.scope_start_event("inner") is process.node("inner_s")
 
 
-def test_event_sub_process_is_unsupported() -> None:
+def test_event_sub_process_with_message_start_is_unsupported() -> None:
     messages = problem_messages(
         """<startEvent id="s" /><sequenceFlow id="f" sourceRef="s" targetRef="e" /><endEvent id="e" />
         <subProcess id="esp" triggeredByEvent="true">
-          <startEvent id="es"><errorEventDefinition /></startEvent>
+          <startEvent id="es"><messageEventDefinition /></startEvent>
         </subProcess>"""
     )
-    assert messages == [
-        'Event sub-process (subProcess with triggeredByEvent="true") is not supported by Cadenza yet'
-    ]
+    assert messages[0] == (
+        "messageEventDefinition on start event 'es' is not supported by Cadenza yet "
+        "(error and escalation events only)"
+    )
 
 
 def test_transaction_and_ad_hoc_are_unsupported() -> None:

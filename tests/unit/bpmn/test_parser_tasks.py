@@ -55,12 +55,12 @@ def test_loop_characteristics_are_unsupported() -> None:
 def test_other_task_types_are_unsupported() -> None:
     messages = problem_messages(
         """<startEvent id="s" /><scriptTask id="a" scriptFormat="groovy"><script>1</script></scriptTask>
-        <receiveTask id="b" /><callActivity id="c" calledElement="x" />"""
+        <receiveTask id="b" /><callActivity id="c" />"""
     )
     assert messages == [
         "Element 'scriptTask' is not supported by Cadenza yet",
         "Element 'receiveTask' is not supported by Cadenza yet",
-        "Element 'callActivity' is not supported by Cadenza yet",
+        "Missing attribute 'calledElement'",
     ]
 
 

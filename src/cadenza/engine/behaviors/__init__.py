@@ -10,9 +10,12 @@ from __future__ import annotations
 from typing import Protocol
 
 from cadenza.bpmn.model import (
+    BoundaryEvent,
+    CallActivity,
     EndEvent,
     ExclusiveGateway,
     FlowNode,
+    IntermediateThrowEvent,
     ManualTask,
     ParallelGateway,
     ServiceTask,
@@ -21,7 +24,13 @@ from cadenza.bpmn.model import (
     Task,
     UserTask,
 )
-from cadenza.engine.behaviors.events import EndEventBehavior, StartEventBehavior
+from cadenza.engine.behaviors.call_activity import CallActivityBehavior
+from cadenza.engine.behaviors.events import (
+    BoundaryEventBehavior,
+    EndEventBehavior,
+    IntermediateThrowEventBehavior,
+    StartEventBehavior,
+)
 from cadenza.engine.behaviors.gateways import ExclusiveGatewayBehavior, ParallelGatewayBehavior
 from cadenza.engine.behaviors.subprocess import SubProcessBehavior
 from cadenza.engine.behaviors.tasks import (
@@ -63,3 +72,6 @@ register(ManualTask, PassThroughBehavior())
 register(ServiceTask, ExternalTaskBehavior())
 register(UserTask, UserTaskBehavior())
 register(SubProcess, SubProcessBehavior())
+register(BoundaryEvent, BoundaryEventBehavior())
+register(IntermediateThrowEvent, IntermediateThrowEventBehavior())
+register(CallActivity, CallActivityBehavior())

@@ -1,23 +1,47 @@
-"""Start and end events."""
+"""Start, end, boundary and intermediate throw events (none, terminate, error, escalation)."""
 
 from __future__ import annotations
 
-from cadenza.bpmn.model import EndEvent, FlowNode
+from cadenza.bpmn.model import (
+    EndEvent,
+    ErrorEventDefinition,
+    EscalationEventDefinition,
+    FlowNode,
+    IntermediateThrowEvent,
+)
 from cadenza.engine.context import CommandContext
 from cadenza.engine.lifecycle import end_token, is_scope_node, take_outgoing_flows, terminate_scope
 from cadenza.engine.state import Execution
+from cadenza.engine.variables import evaluate
 
-__all__ = ["EndEventBehavior", "StartEventBehavior"]
+__all__ = [
+    "BoundaryEventBehavior",
+    "EndEventBehavior",
+    "IntermediateThrowEventBehavior",
+    "StartEventBehavior",
+]
 
 
 class StartEventBehavior:
+    """None start events and the start events of event sub-processes (already triggered)."""
+
+    def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
+        take_outgoing_flows(ctx, execution, node)
+
+
+class BoundaryEventBehavior:
+    """Runs once error propagation or an escalation put a token on the boundary event."""
+
     def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
         take_outgoing_flows(ctx, execution, node)
 
 
 class EndEventBehavior:
     def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
+        from cadenza.engine.error_propagation import propagate_error, throw_escalation
+
         assert isinstance(node, EndEvent)
+        definition = node.event_definition
         if node.terminate:
             if is_scope_node(node):
                 # an input mapping gave the end event its own scope execution; what terminates
@@ -26,5 +50,34 @@ class EndEventBehavior:
                 assert entered is not None
                 execution = entered
             terminate_scope(ctx, execution)
+        elif isinstance(definition, ErrorEventDefinition):
+            assert definition.error_code is not None  # the parser requires a code to throw
+            message: str | None = None
+            if definition.error_message is not None:
+                value = evaluate(ctx, ctx.graph_of(execution), execution, definition.error_message)
+                message = None if value is None else str(value)
+            propagate_error(ctx, execution, definition.error_code, message)
+        elif isinstance(definition, EscalationEventDefinition):
+            assert definition.escalation_code is not None
+            # Camunda ThrowEscalationEventActivityBehavior: an uncaught escalation is no error;
+            # unless an interrupting handler cancelled it, the path ends like a none end event.
+            _, thrower = throw_escalation(ctx, execution, definition.escalation_code)
+            if thrower is not None:
+                end_token(ctx, thrower)
         else:
             end_token(ctx, execution)
+
+
+class IntermediateThrowEventBehavior:
+    """None (pass through) or escalation intermediate throw event."""
+
+    def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
+        from cadenza.engine.error_propagation import throw_escalation
+
+        assert isinstance(node, IntermediateThrowEvent)
+        thrower: Execution | None = execution
+        if node.event_definition is not None:
+            assert node.event_definition.escalation_code is not None
+            _, thrower = throw_escalation(ctx, execution, node.event_definition.escalation_code)
+        if thrower is not None:
+            take_outgoing_flows(ctx, thrower, node)
