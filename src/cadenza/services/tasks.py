@@ -341,11 +341,11 @@ class TaskService:
             NotFoundError: no such task.
         """
         code = _required(error_code, "errorCode")
-        propagate_error = _propagation("propagate_error")
 
         def command(ctx: ServiceContext) -> None:
             graph, task, execution = self._load(ctx, task_id)
             _ensure_active(task)
+            propagate_error = _propagation("propagate_error")
             for name, value in (variables or {}).items():
                 set_variable(ctx, graph, execution, name, value)
             propagate_error(ctx, execution, code, error_message)
@@ -362,15 +362,14 @@ class TaskService:
         """Throw a BPMN escalation from the task's activity (variables first, as for errors).
         Without a matching handler the engine refuses (Camunda ENGINE-02043, a 500)."""
         code = _required(escalation_code, "escalationCode")
-        propagate_escalation = _propagation("propagate_escalation")
 
         def command(ctx: ServiceContext) -> None:
             graph, task, execution = self._load(ctx, task_id)
             _ensure_active(task)
+            propagate_escalation = _propagation("propagate_escalation")
             for name, value in (variables or {}).items():
                 set_variable(ctx, graph, execution, name, value)
-            if task.id in graph.user_tasks:
-                task.last_updated = ctx.now()
+            task.last_updated = ctx.now()
             propagate_escalation(ctx, execution, code)
             ctx.run_agenda()
 
