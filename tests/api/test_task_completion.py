@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 from fastapi.testclient import TestClient
 
@@ -11,11 +9,6 @@ from .helpers import BASE, assert_error, assert_json
 from .task_support import TASK, deploy_tasks, get_task, only_task, review_task, start, tasks_of, variables_of
 
 MISSING = "Cannot find task with id nope: task is null"
-HAS_PROPAGATION = importlib.util.find_spec("cadenza.engine.error_propagation") is not None
-needs_propagation = pytest.mark.skipif(
-    not HAS_PROPAGATION,
-    reason="cadenza.engine.error_propagation (BPMN error/escalation propagation) has not landed yet",
-)
 
 
 def test_complete_sets_variables_and_moves_on(client: TestClient) -> None:
@@ -189,7 +182,6 @@ def test_bpmn_error_request_errors(client: TestClient) -> None:
     assert variables_of(client, instance_id) == {}
 
 
-@needs_propagation
 def test_bpmn_error_is_caught_by_the_boundary_event(client: TestClient) -> None:
     deploy_tasks(client, "review_error")
     instance_id = start(client, "review_error")
@@ -207,7 +199,6 @@ def test_bpmn_error_is_caught_by_the_boundary_event(client: TestClient) -> None:
     assert variables_of(client, instance_id) == {"extra": "kept", "code": "REJECTED", "reason": "no receipt"}
 
 
-@needs_propagation
 def test_bpmn_error_without_handler_ends_the_path(client: TestClient) -> None:
     instance_id, task = review_task(client)
     response = client.post(f"{TASK}/{task['id']}/bpmnError", json={"errorCode": "UNKNOWN"})
@@ -232,7 +223,6 @@ def test_bpmn_escalation_request_errors(client: TestClient) -> None:
     assert get_task(client, task["id"]) == task
 
 
-@needs_propagation
 def test_bpmn_escalation_is_caught_by_a_non_interrupting_boundary_event(client: TestClient) -> None:
     deploy_tasks(client, "review_error")
     instance_id = start(client, "review_error")
@@ -244,3 +234,18 @@ def test_bpmn_escalation_is_caught_by_a_non_interrupting_boundary_event(client: 
     assert response.status_code == 204, response.text
     assert [t["taskDefinitionKey"] for t in tasks_of(client, instance_id)] == ["help", "reviewTask"]
     assert variables_of(client, instance_id) == {"why": "long"}
+
+
+def test_bpmn_escalation_without_handler_is_refused_and_rolled_back(client: TestClient) -> None:
+    instance_id, task = review_task(client)
+    body = assert_error(
+        client.post(
+            f"{TASK}/{task['id']}/bpmnEscalation",
+            json={"escalationCode": "NOBODY", "variables": {"v": {"value": 1}}},
+        ),
+        500,
+        "RestException",
+    )
+    assert "ENGINE-02043" in body["message"]
+    assert get_task(client, task["id"]) == task
+    assert variables_of(client, instance_id) == {}

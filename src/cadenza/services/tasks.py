@@ -11,12 +11,12 @@ of a BPMN error are set on the execution before the error is propagated. Every c
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from cadenza.engine.behaviors.tasks import complete_user_task
+from cadenza.engine.error_propagation import propagate_error, propagate_escalation
 from cadenza.engine.state import (
     DelegationState,
     Execution,
@@ -32,7 +32,7 @@ from cadenza.engine.variables import (
     set_variable_local,
     visible_variables,
 )
-from cadenza.errors import BadUserRequestError, EngineError, NotFoundError, UnsupportedError
+from cadenza.errors import BadUserRequestError, EngineError, NotFoundError
 from cadenza.expr.values import TypedValue
 from cadenza.services.runner import CommandRunner, ServiceContext
 from cadenza.store import Store, tasks as store_tasks
@@ -106,19 +106,6 @@ def _required(value: str | None, what: str) -> str:
     if not value.strip():
         raise BadUserRequestError(f"{what} is empty")
     return value
-
-
-def _propagation(name: str) -> Callable[..., None]:
-    """``cadenza.engine.error_propagation.<name>``, looked up when first needed."""
-    module_name = "cadenza.engine.error_propagation"
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            raise
-        raise UnsupportedError("BPMN error and escalation propagation is not available yet") from exc
-    function: Callable[..., None] = getattr(module, name)
-    return function
 
 
 class TaskService:
@@ -345,7 +332,6 @@ class TaskService:
         def command(ctx: ServiceContext) -> None:
             graph, task, execution = self._load(ctx, task_id)
             _ensure_active(task)
-            propagate_error = _propagation("propagate_error")
             for name, value in (variables or {}).items():
                 set_variable(ctx, graph, execution, name, value)
             propagate_error(ctx, execution, code, error_message)
@@ -366,7 +352,6 @@ class TaskService:
         def command(ctx: ServiceContext) -> None:
             graph, task, execution = self._load(ctx, task_id)
             _ensure_active(task)
-            propagate_escalation = _propagation("propagate_escalation")
             for name, value in (variables or {}).items():
                 set_variable(ctx, graph, execution, name, value)
             task.last_updated = ctx.now()
