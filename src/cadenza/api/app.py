@@ -15,12 +15,14 @@ from cadenza.services import Engine
 
 from .deps import BODY_MODELS, check_engine_name
 from .errors import UnexpectedErrorMiddleware, error_response, install_exception_handlers
+from .long_polling import DEFAULT_QUEUE_CAPACITY, DEFAULT_RECHECK_SECONDS, LongPolling
 from .responses import CamundaJSONResponse
 from .routes import (
     deployment,
     engine as engine_routes,
     execution,
     external_task,
+    incident,
     process_definition,
     process_instance,
     task,
@@ -41,6 +43,7 @@ RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
     execution.router,
     external_task.router,
     task.router,
+    incident.router,
 )
 
 
@@ -112,20 +115,43 @@ def create_app(
     *,
     lifespan_hooks: Sequence[LifespanHook] = (),
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    fetch_and_lock_queue_capacity: int = DEFAULT_QUEUE_CAPACITY,
+    long_poll_recheck_seconds: float = DEFAULT_RECHECK_SECONDS,
 ) -> FastAPI:
-    """Build the REST application over ``engine`` (the app does not close the engine)."""
+    """Build the REST application over ``engine`` (the app does not close the engine).
+
+    Args:
+        engine: the engine node to serve.
+        lifespan_hooks: ``(start, stop)`` pairs run at startup and shutdown.
+        max_body_bytes: larger request bodies are refused with 413.
+        fetch_and_lock_queue_capacity: most long-polling fetchAndLock requests parked at once.
+        long_poll_recheck_seconds: how often a parked request re-checks without a wake-up
+            (lock expiry and retry timeouts are not announced).
+    """
+    long_polling = LongPolling(
+        engine.notifications,
+        capacity=fetch_and_lock_queue_capacity,
+        recheck_seconds=long_poll_recheck_seconds,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         started: list[LifespanHook] = []
+        listening = False
         try:
+            # PostgreSQL: wake local long polls for tasks made available on other nodes
+            await anyio.to_thread.run_sync(engine.start_listening)
+            listening = True
             for hook in lifespan_hooks:
                 await anyio.to_thread.run_sync(hook[0])
                 started.append(hook)
             yield
         finally:
+            long_polling.close()
             for hook in reversed(started):
                 await anyio.to_thread.run_sync(hook[1])
+            if listening:
+                await anyio.to_thread.run_sync(engine.stop_listening)
 
     app = CadenzaAPI(
         title="Cadenza REST API (Camunda 7 compatible)",
@@ -137,6 +163,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.engine = engine
+    app.state.long_polling = long_polling
     install_exception_handlers(app)
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_body_bytes)

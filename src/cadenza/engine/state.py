@@ -26,6 +26,8 @@ __all__ = [
     "HistoricProcessInstance",
     "IdentityLink",
     "IdentityLinkType",
+    "Incident",
+    "IncidentType",
     "InstanceGraph",
     "ProcessDefinition",
     "ProcessInstanceState",
@@ -106,6 +108,40 @@ class ExternalTask:
     tenant_id: str | None = None
     business_key: str | None = None
     process_definition_version_tag: str | None = None
+    rev: int = 0
+
+
+class IncidentType(StrEnum):
+    """Camunda's built-in incident types."""
+
+    FAILED_JOB = "failedJob"
+    FAILED_EXTERNAL_TASK = "failedExternalTask"
+
+
+@dataclass(slots=True, eq=False)
+class Incident:
+    """An open incident (Camunda ``IncidentEntity``): something needs a person's attention.
+
+    ``configuration`` names the failing entity (the external task id for
+    ``failedExternalTask``); cause and root cause are the incident itself unless it was raised
+    on behalf of another one (call-activity chains).
+    """
+
+    id: str
+    incident_type: str
+    incident_timestamp: datetime
+    process_instance_id: str
+    execution_id: str
+    process_definition_id: str
+    activity_id: str | None = None
+    failed_activity_id: str | None = None
+    cause_incident_id: str | None = None
+    root_cause_incident_id: str | None = None
+    configuration: str | None = None
+    incident_message: str | None = None
+    tenant_id: str | None = None
+    job_definition_id: str | None = None
+    annotation: str | None = None
     rev: int = 0
 
 
@@ -227,6 +263,8 @@ class InstanceGraph:
     user_tasks: dict[str, UserTask] = field(default_factory=dict)
     identity_links: list[IdentityLink] = field(default_factory=list)
     history: HistoricProcessInstance | None = None
+    incidents: dict[str, Incident] = field(default_factory=dict)
+    """open incidents of the instance, by id"""
 
     @property
     def root(self) -> Execution:

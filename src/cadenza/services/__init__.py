@@ -13,13 +13,19 @@ HTTP behave the same.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
+
 from cadenza.clock import Clock, SystemClock
 from cadenza.config import EngineConfig
+from cadenza.engine.records import ExternalTaskAvailable, Record
 from cadenza.engine.state import (
     Deployment,
     Execution,
     ExternalTask,
     IdentityLink,
+    Incident,
+    IncidentType,
     ProcessDefinition,
     Resource,
     UserTask,
@@ -35,12 +41,14 @@ from cadenza.expr.values import (
     typed_value_to_dto,
 )
 from cadenza.services.external_tasks import ExternalTaskService, FetchTopic, LockedExternalTask
+from cadenza.services.incidents import IncidentQuery, IncidentService
 from cadenza.services.notifications import Notifications
 from cadenza.services.repository import DeploymentResult, RepositoryService
 from cadenza.services.runner import CommandRunner
 from cadenza.services.runtime import ProcessInstance, RuntimeService, StartedInstance
 from cadenza.services.tasks import TaskService
 from cadenza.store import open_store
+from cadenza.store.pg_notify import PgListener, notify_topics
 from cadenza.store.queries import (
     VARIABLE_OPERATORS,
     DeploymentQuery,
@@ -62,15 +70,21 @@ __all__ = [
     "Execution",
     "ExecutionQuery",
     "ExternalTask",
+    "ExternalTaskAvailable",
     "ExternalTaskQuery",
     "FetchTopic",
     "IdentityLink",
+    "Incident",
+    "IncidentQuery",
+    "IncidentType",
     "LockedExternalTask",
+    "Notifications",
     "Page",
     "ProcessDefinition",
     "ProcessDefinitionQuery",
     "ProcessInstance",
     "ProcessInstanceQuery",
+    "Record",
     "Resource",
     "StartedInstance",
     "TaskQuery",
@@ -114,8 +128,43 @@ class Engine:
         self.runtime = RuntimeService(self.runner)
         self.external_tasks = ExternalTaskService(self.runner)
         self.tasks = TaskService(self.runner)
+        self.incidents = IncidentService(self.runner)
+        self._listener: PgListener | None = None
+        self._listener_lock = threading.Lock()
+        if not self.store.is_sqlite:
+            self.notifications.subscribe(self._notify_other_nodes)
+
+    # ── cluster wake-ups (PostgreSQL) ───────────────────────────────────────────────────────
+    def _notify_other_nodes(self, records: Sequence[Record]) -> None:
+        """After a commit that made tasks fetchable, tell the other nodes (NOTIFY)."""
+        listener = self._listener
+        if listener is not None and threading.current_thread() is listener.thread:
+            return  # a re-published remote notification: do not echo it back
+        topics = {r.topic_name for r in records if isinstance(r, ExternalTaskAvailable)}
+        if topics:
+            notify_topics(self.store.engine, topics)
+
+    def _on_remote_topic(self, topic: str) -> None:
+        self.notifications.publish([ExternalTaskAvailable("", topic)])
+
+    def start_listening(self) -> None:
+        """PostgreSQL: run this node's LISTEN connection so tasks made fetchable on other
+        nodes wake local long polls at once (idempotent; a no-op on SQLite)."""
+        if self.store.is_sqlite:
+            return
+        with self._listener_lock:
+            if self._listener is None:
+                self._listener = PgListener(self.config.database_url, self._on_remote_topic)
+                self._listener.start()
+
+    def stop_listening(self) -> None:
+        with self._listener_lock:
+            listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.stop()
 
     def close(self) -> None:
+        self.stop_listening()
         self.store.close()
 
     def __enter__(self) -> Engine:

@@ -22,6 +22,7 @@ from cadenza.engine.state import (
     ExternalTask,
     HistoricProcessInstance,
     IdentityLink,
+    Incident,
     ProcessDefinition,
     ProcessInstanceState,
     Resource,
@@ -134,6 +135,7 @@ _MAPPINGS: dict[type, EntityMapping] = {
     ExternalTask: EntityMapping(ExternalTask, tables.external_task),
     UserTask: _enum_field(EntityMapping(UserTask, tables.task), "delegation_state", DelegationState),
     IdentityLink: EntityMapping(IdentityLink, tables.identity_link),
+    Incident: EntityMapping(Incident, tables.incident),
     HistoricProcessInstance: _enum_field(
         EntityMapping(HistoricProcessInstance, tables.historic_process_instance),
         "state",

@@ -15,6 +15,7 @@ __all__ = [
     "external_task",
     "historic_process_instance",
     "identity_link",
+    "incident",
     "metadata",
     "process_definition",
     "resource",
@@ -192,4 +193,26 @@ historic_process_instance = sa.Table(
     sa.Column("super_process_instance_id", _ID),
     sa.Column("root_process_instance_id", _ID),
     sa.Column("tenant_id", sa.String(64)),
+)
+
+incident = sa.Table(
+    "incident",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("rev", sa.Integer, nullable=False),
+    sa.Column("incident_type", sa.String(255), nullable=False),
+    sa.Column("incident_timestamp", _TS, nullable=False),
+    sa.Column("process_instance_id", _ID, nullable=False, index=True),
+    sa.Column("execution_id", _ID, nullable=False),
+    sa.Column("process_definition_id", sa.String(255), nullable=False),
+    sa.Column("activity_id", sa.String(255)),
+    sa.Column("failed_activity_id", sa.String(255)),
+    sa.Column("cause_incident_id", _ID),
+    sa.Column("root_cause_incident_id", _ID),
+    # the failing entity: the external task id for failedExternalTask incidents
+    sa.Column("configuration", sa.String(255), index=True),
+    sa.Column("incident_message", sa.String(4000)),
+    sa.Column("tenant_id", sa.String(64)),
+    sa.Column("job_definition_id", _ID),
+    sa.Column("annotation", sa.String(4000)),
 )

@@ -21,6 +21,7 @@ from cadenza.engine.state import (
     ExternalTask,
     HistoricProcessInstance,
     IdentityLink,
+    Incident,
     InstanceGraph,
     UserTask,
     VariableInstance,
@@ -96,6 +97,8 @@ class SqlUnitOfWork:
             IdentityLink, tables.identity_link.c.process_instance_id == process_instance_id
         )
         graph.history = self.load_one(HistoricProcessInstance, process_instance_id)
+        for incident in self.load(Incident, tables.incident.c.process_instance_id == process_instance_id):
+            graph.incidents[incident.id] = incident
         return graph
 
     # ── flushing ────────────────────────────────────────────────────────────────────────────
@@ -108,12 +111,30 @@ class SqlUnitOfWork:
             row = mapping.to_row(entity)
             if row != snapshot or key in self._touched:
                 self._update(mapping, entity, row, snapshot)
+        gone_tasks: list[str] = []
         for entity in self._deleted.values():
             self._delete(mapping_for(type(entity)), entity)
+            if isinstance(entity, ExternalTask):
+                gone_tasks.append(entity.id)
+        if gone_tasks:
+            self._delete_incidents_of(gone_tasks)
         self._new.clear()
         self._deleted.clear()
         self._touched.clear()
         self._loaded.clear()
+
+    def _delete_incidents_of(self, external_task_ids: list[str]) -> None:
+        """An external task that goes takes its incidents with it (Camunda deletes them on
+        cancellation and resolves them on completion; without incident history both mean the
+        row goes). Whoever removes a task need not know about incidents, like a cascading
+        foreign key; incidents the engine already removed are simply not found any more."""
+        table = tables.incident
+        self.connection.execute(
+            table.delete().where(
+                table.c.incident_type == "failedExternalTask",
+                table.c.configuration.in_(external_task_ids),
+            )
+        )
 
     def _flush_inserts(self, entities: Iterable[Any]) -> None:
         by_mapping: dict[EntityMapping, list[dict[str, Any]]] = defaultdict(list)

@@ -1,12 +1,32 @@
-"""External task DTO (``ExternalTaskDto``, semantics §2.9)."""
+"""External task DTOs (semantics §2): ``ExternalTaskDto``, fetchAndLock request and
+``LockedExternalTaskDto``, and the bodies of the worker and management endpoints."""
 
 from __future__ import annotations
 
-from cadenza.services import ExternalTask
+from typing import Any
 
-from .common import CamelModel, date_out
+from cadenza.services import ExternalTask, LockedExternalTask
 
-__all__ = ["ExternalTaskDto", "external_task_dto"]
+from .common import CamelModel, VariableValueDto, date_out, dump, typed_values_out
+
+__all__ = [
+    "BatchDto",
+    "CompleteExternalTaskDto",
+    "ExtendLockDto",
+    "ExternalTaskBpmnErrorDto",
+    "ExternalTaskDto",
+    "ExternalTaskFailureDto",
+    "FetchExternalTasksDto",
+    "FetchTopicDto",
+    "LockExternalTaskDto",
+    "LockedExternalTaskDto",
+    "PriorityDto",
+    "RetriesDto",
+    "SetRetriesForExternalTasksDto",
+    "SortingDto",
+    "external_task_dto",
+    "locked_external_task_dto",
+]
 
 
 class ExternalTaskDto(CamelModel):
@@ -51,3 +71,127 @@ def external_task_dto(task: ExternalTask) -> ExternalTaskDto:
         priority=task.priority,
         business_key=task.business_key,
     )
+
+
+# ── fetchAndLock (semantics §2.3) ───────────────────────────────────────────────────────────────
+
+
+class SortingDto(CamelModel):
+    sort_by: Any = None
+    sort_order: Any = None
+
+
+class FetchTopicDto(CamelModel):
+    """One entry of ``topics``; every optional key may also arrive as explicit ``null``."""
+
+    topic_name: str | None = None
+    lock_duration: int | None = None
+    variables: list[str] | None = None
+    local_variables: bool | None = None
+    deserialize_values: bool | None = None
+    include_extension_properties: bool | None = None
+    business_key: str | None = None
+    process_definition_id: str | None = None
+    process_definition_id_in: list[str] | None = None
+    process_definition_key: str | None = None
+    process_definition_key_in: list[str] | None = None
+    process_definition_version_tag: str | None = None
+    without_tenant_id: bool | None = None
+    tenant_id_in: list[str] | None = None
+    process_variables: dict[str, Any] | None = None
+
+
+class FetchExternalTasksDto(CamelModel):
+    worker_id: str | None = None
+    max_tasks: int | None = None
+    use_priority: bool | None = None
+    sorting: list[SortingDto] | None = None
+    async_response_timeout: int | None = None
+    topics: list[FetchTopicDto] | None = None
+
+
+class LockedExternalTaskDto(ExternalTaskDto):
+    error_details: str | None
+    variables: dict[str, dict[str, Any]]
+    extension_properties: dict[str, str]
+
+
+def locked_external_task_dto(locked: LockedExternalTask) -> dict[str, Any]:
+    """Camunda's ``LockedExternalTaskDto``: every key present, ``suspended`` always false."""
+    task = locked.task
+    body = dump(external_task_dto(task))
+    body["suspended"] = False  # Camunda never populates it here
+    body["errorDetails"] = task.error_details
+    body["variables"] = typed_values_out(locked.variables, deserialize=locked.deserialize_values)
+    body["extensionProperties"] = dict(locked.extension_properties)
+    return body
+
+
+# ── worker reports and lock/retry management (semantics §2.4-2.8) ─────────────────────────────
+
+
+class CompleteExternalTaskDto(CamelModel):
+    worker_id: str | None = None
+    variables: dict[str, VariableValueDto] | None = None
+    local_variables: dict[str, VariableValueDto] | None = None
+
+
+class ExternalTaskFailureDto(CamelModel):
+    worker_id: str | None = None
+    error_message: str | None = None
+    error_details: str | None = None
+    retries: int | None = None
+    retry_timeout: int | None = None
+    variables: dict[str, VariableValueDto] | None = None
+    local_variables: dict[str, VariableValueDto] | None = None
+
+
+class ExternalTaskBpmnErrorDto(CamelModel):
+    worker_id: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    variables: dict[str, VariableValueDto] | None = None
+
+
+class LockExternalTaskDto(CamelModel):
+    worker_id: str | None = None
+    lock_duration: int | None = None
+
+
+class ExtendLockDto(CamelModel):
+    worker_id: str | None = None
+    new_duration: int | None = None
+
+
+class RetriesDto(CamelModel):
+    retries: int | None = None
+
+
+class PriorityDto(CamelModel):
+    priority: int | None = None
+
+
+class SetRetriesForExternalTasksDto(CamelModel):
+    retries: int | None = None
+    external_task_ids: list[str | None] | None = None
+    process_instance_ids: list[str] | None = None
+    external_task_query: dict[str, Any] | None = None
+    process_instance_query: dict[str, Any] | None = None
+    historic_process_instance_query: dict[str, Any] | None = None
+
+
+class BatchDto(CamelModel):
+    id: str
+    type: str
+    total_jobs: int
+    jobs_created: int
+    batch_jobs_per_seed: int
+    invocations_per_batch_job: int
+    seed_job_definition_id: str | None
+    monitor_job_definition_id: str | None
+    batch_job_definition_id: str | None
+    suspended: bool
+    tenant_id: str | None
+    create_user_id: str | None
+    start_time: str | None
+    execution_start_time: str | None

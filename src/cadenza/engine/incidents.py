@@ -1,0 +1,66 @@
+"""Incident rules (Camunda ``IncidentHandling`` / ``ExternalTaskEntity.setRetriesAndManageIncidents``).
+
+An external task whose retries drop from "some left" (``None`` or > 0) to 0 gets a
+``failedExternalTask`` incident carrying the task's error message; raising its retries above 0
+again, or completing the task, resolves the incident. Deleting the process instance removes the
+incidents together with their external tasks (the store drops a task's incidents with it).
+"""
+
+from __future__ import annotations
+
+from cadenza.engine.context import CommandContext
+from cadenza.engine.state import ExternalTask, Incident, IncidentType, InstanceGraph
+
+__all__ = [
+    "create_external_task_incident",
+    "resolve_external_task_incidents",
+    "set_external_task_retries",
+]
+
+
+def create_external_task_incident(ctx: CommandContext, graph: InstanceGraph, task: ExternalTask) -> Incident:
+    """Open a ``failedExternalTask`` incident for ``task`` with its current error message."""
+    incident_id = ctx.new_id()
+    incident = Incident(
+        id=incident_id,
+        incident_type=IncidentType.FAILED_EXTERNAL_TASK.value,
+        incident_timestamp=ctx.now(),
+        process_instance_id=task.process_instance_id,
+        execution_id=task.execution_id,
+        process_definition_id=task.process_definition_id,
+        activity_id=task.activity_id,
+        failed_activity_id=None,  # Camunda sets it for failed jobs only
+        cause_incident_id=incident_id,
+        root_cause_incident_id=incident_id,
+        configuration=task.id,
+        incident_message=task.error_message,
+        tenant_id=task.tenant_id,
+    )
+    graph.incidents[incident.id] = incident
+    ctx.uow.insert(incident)
+    return incident
+
+
+def resolve_external_task_incidents(ctx: CommandContext, graph: InstanceGraph, task: ExternalTask) -> None:
+    """Close every open ``failedExternalTask`` incident of ``task``."""
+    for incident in list(graph.incidents.values()):
+        if (
+            incident.incident_type == IncidentType.FAILED_EXTERNAL_TASK.value
+            and incident.configuration == task.id
+        ):
+            del graph.incidents[incident.id]
+            ctx.uow.delete(incident)
+
+
+def set_external_task_retries(
+    ctx: CommandContext, graph: InstanceGraph, task: ExternalTask, retries: int
+) -> None:
+    """Set ``task.retries`` and open or resolve its incident as the transition demands."""
+    had_retries_left = task.retries is None or task.retries > 0
+    if had_retries_left and retries <= 0:
+        task.retries = retries
+        create_external_task_incident(ctx, graph, task)
+        return
+    if not had_retries_left and retries > 0:
+        resolve_external_task_incidents(ctx, graph, task)
+    task.retries = retries

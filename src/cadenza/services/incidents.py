@@ -1,0 +1,84 @@
+"""Incident service (Camunda's incident parts of ``RuntimeService``): query incidents, annotate
+them, resolve custom ones. External-task incidents are opened and resolved by the external task
+service through ``engine.incidents``."""
+
+from __future__ import annotations
+
+from cadenza.engine.state import Incident, IncidentType
+from cadenza.errors import BadUserRequestError, NotFoundError
+from cadenza.services.runner import CommandRunner, ServiceContext
+from cadenza.store import Store, incidents as store_incidents
+from cadenza.store.incidents import IncidentQuery
+from cadenza.store.queries import Page
+
+__all__ = ["IncidentQuery", "IncidentService"]
+
+_BUILT_IN = frozenset(t.value for t in IncidentType)
+
+
+class IncidentService:
+    def __init__(self, runner: CommandRunner) -> None:
+        self._runner = runner
+        self._store: Store = runner.store
+
+    def query(self, query: IncidentQuery, page: Page | None = None) -> list[Incident]:
+        with self._store.read() as connection:
+            return store_incidents.query_incidents(connection, query, page or Page())
+
+    def count(self, query: IncidentQuery) -> int:
+        with self._store.read() as connection:
+            return store_incidents.count_incidents(connection, query)
+
+    def get(self, incident_id: str) -> Incident:
+        """Raises NotFoundError ``No matching incident with id X`` (Camunda's 404 text)."""
+        with self._store.read() as connection:
+            found = store_incidents.find_incident(connection, incident_id)
+        if found is None:
+            raise NotFoundError(f"No matching incident with id {incident_id}")
+        return found
+
+    def set_annotation(self, incident_id: str, annotation: str | None) -> None:
+        """Set (or with None clear) the incident's annotation.
+
+        Raises:
+            BadUserRequestError: unknown incident (Camunda answers 400 here, not 404).
+        """
+
+        def command(ctx: ServiceContext) -> None:
+            incident = self._load(ctx, incident_id)
+            if incident is None:
+                raise BadUserRequestError(
+                    f"Cannot find an incident with id '{incident_id}': incident is null",
+                    camunda_type="NotFoundException",
+                )
+            incident.annotation = annotation
+
+        self._runner.run(command)
+
+    def resolve(self, incident_id: str) -> None:
+        """Resolve a custom incident; built-in ones go away when their cause is fixed.
+
+        Raises:
+            NotFoundError: unknown incident.
+            BadUserRequestError: a ``failedJob``/``failedExternalTask`` incident.
+        """
+
+        def command(ctx: ServiceContext) -> None:
+            incident = self._load(ctx, incident_id)
+            if incident is None:
+                raise NotFoundError(f"Cannot find an incident with id '{incident_id}': incident is null")
+            if incident.incident_type in _BUILT_IN:
+                raise BadUserRequestError(f"Cannot resolve an incident of type {incident.incident_type}")
+            graph = ctx.graph(incident.process_instance_id)
+            graph.incidents.pop(incident.id, None)
+            ctx.uow.delete(incident)
+
+        self._runner.run(command)
+
+    @staticmethod
+    def _load(ctx: ServiceContext, incident_id: str) -> Incident | None:
+        found = store_incidents.find_incident(ctx.sql.connection, incident_id)
+        if found is None:
+            return None
+        graph = ctx.graph(found.process_instance_id)
+        return graph.incidents.get(incident_id)
