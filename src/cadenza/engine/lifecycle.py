@@ -179,7 +179,8 @@ def start_process_instance(
     ctx.uow.insert(graph.history)
     if variables:
         set_variables(ctx, graph, root, variables, local=True)
-    if start.initiator and ctx.user_id is not None:
+    if start.initiator:
+        # Camunda sets the initiator variable even without an authenticated user (to null)
         set_variable_local(ctx, graph, root, start.initiator, typed_value_from_python(ctx.user_id))
     ctx.records.append(ProcessInstanceStarted(instance_id, definition.id))
     ctx.plan(enter_node, root, start)
