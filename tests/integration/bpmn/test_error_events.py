@@ -25,6 +25,7 @@ from tests.integration.bpmn._support import (
 )
 
 from cadenza.errors import ParseError, ProcessEngineError
+from cadenza.expr.values import typed_value_from_python
 from cadenza.services import Engine
 
 ERROR = "bpmn/event/error/"
