@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from cadenza.bpmn.model import CamundaErrorEventDefinition, FlowNode, ServiceTask, UserTask as UserTaskNode
@@ -305,25 +304,16 @@ def _matching_error_definition(
     return None
 
 
-_Propagate = Callable[[CommandContext, Execution, str, "str | None"], None]
-
-
-def _propagation() -> _Propagate:
-    try:
-        module = importlib.import_module("cadenza.engine.error_propagation")
-    except ModuleNotFoundError as error:  # pragma: no cover - only while the module is missing
-        raise ProcessEngineError("BPMN error propagation is not available in this build") from error
-    propagate: _Propagate = module.propagate_error
-    return propagate
-
-
 def _throw_bpmn_error(
     ctx: CommandContext, execution: Execution, error_code: str, error_message: str | None
 ) -> None:
     """Propagate a BPMN error from the task's execution, running the agenda so anything that
     fails on the way is reported as Camunda's ENGINE-13033 (the task goes with its scope)."""
+    # imported here: error_propagation imports the behaviors package, which imports this module
+    from cadenza.engine.error_propagation import propagate_error
+
     try:
-        _propagation()(ctx, execution, error_code, error_message)
+        propagate_error(ctx, execution, error_code, error_message)
         ctx.run_agenda()
     except OptimisticLockError:
         raise
