@@ -5,8 +5,6 @@ same models from the shared corpus (``bpmn/engine-tests/bpmn/callactivity`` and 
 
 from __future__ import annotations
 
-from cadenza.expr.values import typed_value_from_python
-from cadenza.services import Engine
 from tests.integration.bpmn._support import (
     corpus,
     deploy_corpus,
@@ -19,6 +17,9 @@ from tests.integration.bpmn._support import (
     throw_error,
     variables,
 )
+
+from cadenza.expr.values import typed_value_from_python
+from cadenza.services import Engine
 
 CALL = "bpmn/callactivity/"
 ERROR = "bpmn/event/error/"
