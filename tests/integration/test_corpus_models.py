@@ -200,6 +200,10 @@ def _waiting(http: TestClient, instance_id: str) -> tuple[list[dict[str, Any]], 
 def _work_round(http: TestClient, tasks: list[dict[str, Any]], external: list[dict[str, Any]]) -> None:
     for task in tasks:
         done = http.post(f"{BASE}/task/{task['id']}/complete", json={"variables": {}})
+        if done.status_code == 404:
+            # an earlier completion this round ended its scope (e.g. a terminate end event)
+            assert http.get(f"{BASE}/task/{task['id']}").status_code == 404
+            continue
         assert done.status_code == 204, done.text
     topics = sorted({t["topicName"] for t in external})
     if topics:
