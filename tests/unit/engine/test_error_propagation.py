@@ -48,7 +48,8 @@ _ERRORS = '<error id="e123" errorCode="123"/><error id="noCode"/>'
 
 def _deploy(fake: FakeEngine, body: str, definitions: str = _ERRORS) -> str:
     xml = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
         'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="t">'
         f'{definitions}<process id="p" isExecutable="true">{body}</process></definitions>'
     ).encode()
@@ -182,7 +183,8 @@ def test_event_sub_process_is_skipped_for_errors_thrown_inside_it(fake: FakeEngi
     """Catch and re-throw: the error end event inside the event sub-process goes to the
     boundary of the enclosing sub-process, not to the event sub-process itself."""
     inner = (
-        '<subProcess id="esp" triggeredByEvent="true"><startEvent id="espStart"><errorEventDefinition/></startEvent>'
+        '<subProcess id="esp" triggeredByEvent="true">'
+        '<startEvent id="espStart"><errorEventDefinition/></startEvent>'
         f'{_flow("e1", "espStart", "handle")}<userTask id="handle"/>{_flow("e2", "handle", "rethrow")}'
         '<endEvent id="rethrow"><errorEventDefinition errorRef="e123"/></endEvent></subProcess>'
     )
@@ -198,7 +200,8 @@ def test_event_sub_process_is_skipped_for_errors_thrown_inside_it(fake: FakeEngi
 def test_unhandled_error_by_default_ends_the_activity_and_the_instance(fake: FakeEngine) -> None:
     instance = _deploy(
         fake,
-        f'<startEvent id="s"/>{_flow("f1", "s", "t")}<userTask id="t"/>{_flow("f2", "t", "e")}<endEvent id="e"/>',
+        f'<startEvent id="s"/>{_flow("f1", "s", "t")}<userTask id="t"/>'
+        f'{_flow("f2", "t", "e")}<endEvent id="e"/>',
     )
 
     _throw(fake, fake.user_task("t"), "nobody")
@@ -243,7 +246,8 @@ _ESCALATIONS = '<escalation id="esc" escalationCode="ESC"/>'
 def test_non_interrupting_escalation_event_sub_process_keeps_the_task(fake: FakeEngine) -> None:
     instance = _deploy(
         fake,
-        f'<startEvent id="s"/>{_flow("f1", "s", "t")}<userTask id="t"/>{_flow("f2", "t", "e")}<endEvent id="e"/>'
+        f'<startEvent id="s"/>{_flow("f1", "s", "t")}<userTask id="t"/>'
+        f'{_flow("f2", "t", "e")}<endEvent id="e"/>'
         '<subProcess id="esp" triggeredByEvent="true"><startEvent id="es" isInterrupting="false">'
         '<escalationEventDefinition escalationRef="esc" camunda:escalationCodeVariable="code"/></startEvent>'
         f'{_flow("f3", "es", "handle")}<userTask id="handle"/></subProcess>',
