@@ -1,4 +1,4 @@
-"""``/process-definition``: list, get by id/key, XML, start (semantics §6.2)."""
+"""``/process-definition``: list, get by id/key, XML, start (semantics §6.2), statistics."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from fastapi import APIRouter, Request
 
 from cadenza.errors import UnsupportedError
 from cadenza.services import Engine, ProcessDefinition, ProcessDefinitionQuery
+from cadenza.services.statistics import IncidentFilter, StatisticsService
 
-from ..deps import EngineDep, JsonBody, body_doc, root_url, validate_body
+from ..deps import EngineDep, JsonBody, body_doc, query_flag, root_url, validate_body
+from ..errors import invalid_request
 from ..query import Kind, P, QuerySpec, parse_page
 from ..responses import CamundaJSONResponse, json_response
 from ..schemas.common import CountDto, ExceptionDto, dump, self_link, typed_values_in, typed_values_out
@@ -18,6 +20,12 @@ from ..schemas.process_definition import (
     process_definition_dto,
 )
 from ..schemas.process_instance import ProcessInstanceWithVariablesDto, process_instance_dto
+from ..schemas.statistics import (
+    ActivityStatisticsResultDto,
+    ProcessDefinitionStatisticsResultDto,
+    activity_statistics_dto,
+    definition_statistics_dto,
+)
 from ._support import as_not_found, error_prefix
 
 __all__ = ["PROCESS_DEFINITION_QUERY", "router"]
@@ -191,6 +199,64 @@ def start_process_instance_by_key_and_tenant(
     body: JsonBody,
 ) -> CamundaJSONResponse:
     return _start(request, engine, _by_key(engine, key, tenantId).id, body)
+
+
+_INCIDENT_PARAMS = {
+    "incidents": "includeIncidents",
+    "incidentsForType": "includeIncidentsForType",
+    "rootIncidents": "includeRootIncidents",
+}
+
+
+def _incident_filter(request: Request, *, roots: bool) -> IncidentFilter:
+    """``incidents`` / ``incidentsForType`` / ``rootIncidents``: at most one of them, as Camunda."""
+    names = [n for n in _INCIDENT_PARAMS if roots or n != "rootIncidents"]
+    given = [_INCIDENT_PARAMS[n] for n in names if request.query_params.get(n) is not None]
+    if len(given) > 1:
+        raise invalid_request(f"Only one of the query parameter {given[0]} or {given[1]} can be set.")
+    incident_type = request.query_params.get("incidentsForType")
+    if incident_type is not None:
+        return IncidentFilter(include=True, incident_type=incident_type)
+    if roots and query_flag(request, "rootIncidents"):
+        return IncidentFilter(include=True, root_only=True)
+    return IncidentFilter(include=query_flag(request, "incidents"))
+
+
+_STATISTICS_PARAMS = [
+    {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
+    for name, kind in (("failedJobs", "boolean"), ("incidents", "boolean"), ("incidentsForType", "string"))
+]
+
+
+@router.get(
+    "/process-definition/statistics",
+    response_class=CamundaJSONResponse,
+    responses={200: {"model": list[ProcessDefinitionStatisticsResultDto]}, **_ERRORS},
+    openapi_extra={
+        "parameters": [
+            *_STATISTICS_PARAMS,
+            {"name": "rootIncidents", "in": "query", "required": False, "schema": {"type": "boolean"}},
+        ]
+    },
+)
+def get_process_definition_statistics(request: Request, engine: EngineDep) -> CamundaJSONResponse:
+    query_flag(request, "failedJobs")  # validated; there are no jobs yet, so always 0
+    incidents = _incident_filter(request, roots=True)
+    stats = StatisticsService(engine.runner).process_definition_statistics(incidents)
+    return json_response([dump(definition_statistics_dto(s)) for s in stats])
+
+
+@router.get(
+    "/process-definition/{id}/statistics",
+    response_class=CamundaJSONResponse,
+    responses={200: {"model": list[ActivityStatisticsResultDto]}, **_ERRORS},
+    openapi_extra={"parameters": _STATISTICS_PARAMS},
+)
+def get_activity_statistics(id: str, request: Request, engine: EngineDep) -> CamundaJSONResponse:
+    query_flag(request, "failedJobs")
+    incidents = _incident_filter(request, roots=False)
+    stats = StatisticsService(engine.runner).activity_statistics(id, incidents)
+    return json_response([dump(activity_statistics_dto(s)) for s in stats])
 
 
 @router.get(

@@ -1,4 +1,4 @@
-"""``/process-instance``: query, get, delete, variables (semantics §6.3)."""
+"""``/process-instance``: query, get, delete, variables (semantics §6.3), activity-instance tree."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from cadenza.services import ProcessInstanceQuery
+from cadenza.services.activity_instances import ActivityInstanceService
 
 from ..deps import EngineDep, JsonBody, query_flag, root_url
 from ..query import Kind, P, QuerySpec, parse_page
 from ..responses import CamundaJSONResponse, json_response, no_content
 from ..schemas.common import CountDto, ExceptionDto, dump, self_link
 from ..schemas.process_instance import ProcessInstanceDto, process_instance_dto
+from ..schemas.statistics import ActivityInstanceDto, activity_instance_dto
 from ._support import as_not_found
 from .variables import add_variable_routes
 
@@ -140,6 +142,17 @@ def delete_process_instance(
     with as_not_found("InvalidRequestException"):
         engine.runtime.delete_process_instance(id, fail_if_not_exists=fail_if_not_exists)
     return no_content()
+
+
+@router.get(
+    "/process-instance/{id}/activity-instances",
+    response_class=CamundaJSONResponse,
+    responses={200: {"model": ActivityInstanceDto}, **_ERRORS},
+)
+def get_activity_instance_tree(id: str, engine: EngineDep) -> CamundaJSONResponse:
+    with as_not_found("InvalidRequestException"):
+        tree = ActivityInstanceService(engine.runner).get_tree(id)
+    return json_response(dump(activity_instance_dto(tree)))
 
 
 add_variable_routes(router, "/process-instance", "variables", local=False, type_name="process instance")
