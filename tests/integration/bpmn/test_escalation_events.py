@@ -9,9 +9,6 @@ escalationCodeVariable) on small models written here.
 from __future__ import annotations
 
 import pytest
-
-from cadenza.errors import ProcessEngineError
-from cadenza.services import Engine, ExternalTaskQuery, FetchTopic
 from tests.integration.bpmn._support import (
     active_activities,
     instance_ids,
@@ -23,6 +20,9 @@ from tests.integration.bpmn._support import (
     throw_escalation,
     variables,
 )
+
+from cadenza.errors import ProcessEngineError
+from cadenza.services import Engine, ExternalTaskQuery, FetchTopic
 
 
 def _flow(source: str, target: str) -> str:
