@@ -31,7 +31,8 @@ def _flow(source: str, target: str) -> str:
 
 def _model(body: str, process_id: str = "escalationProcess") -> bytes:
     return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
         'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="t">'
         '<escalation id="escalation" escalationCode="escalationCode"/>'
         '<escalation id="other" escalationCode="otherCode"/>'
