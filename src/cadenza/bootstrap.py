@@ -1,5 +1,5 @@
-"""Composition root: settings -> store -> engine services -> REST app (and later the job
-executor). The only module that knows every layer."""
+"""Composition root: settings -> store -> engine services -> REST app and web Cockpit (and later
+the job executor). The only module that knows every layer."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from cadenza.api.app import create_app
 from cadenza.clock import Clock
 from cadenza.config import EngineConfig
 from cadenza.services import Engine
+from cadenza.web import mount_cockpit
 
 __all__ = ["Node", "build_node"]
 
@@ -22,7 +23,9 @@ class Node:
 
 
 def build_node(config: EngineConfig, *, clock: Clock | None = None) -> Node:
-    """Open the database (creating/upgrading its schema) and build the REST app on it."""
+    """Open the database (creating/upgrading its schema) and build the REST app (with the
+    Cockpit at ``/``) on it."""
     engine = Engine(config, clock=clock)
     app = create_app(engine)
+    mount_cockpit(app)  # the web Cockpit/Tasklist at /, a client of /engine-rest
     return Node(engine=engine, app=app)
