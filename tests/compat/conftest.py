@@ -18,6 +18,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.compat.helpers import Engine, engine_for
+
+COMPAT_MODELS = ("external_task.bpmn", "external_task_error.bpmn", "user_task_error.bpmn")
 
 
 @dataclass(frozen=True)
@@ -75,3 +78,17 @@ def cadenza_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     server = start_server(f"sqlite:///{folder / 'cadenza.db'}", folder / "server.log")
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def engine(cadenza_server: Server) -> Iterator[Engine]:
+    """Plain REST access to the module's server, for setting up and checking state."""
+    with engine_for(cadenza_server.base_url) as engine:
+        yield engine
+
+
+@pytest.fixture(scope="module")
+def deployed_engine(engine: Engine) -> Engine:
+    """``engine`` with the three fixtures of tests/resources/compat deployed."""
+    engine.deploy(*COMPAT_MODELS)
+    return engine
