@@ -397,3 +397,78 @@ def test_catch_error_from_call_activity_sets_error_variables(engine: Engine) -> 
 
     assert task(engine).name == "User Task"
     assert variables(engine, caller)["errorCode"] == "error"
+
+
+def test_call_simple_sub_process_with_hash_expressions(engine: Engine) -> None:
+    """testCallSimpleSubProcessWithHashExpressions: #{...} works like ${...}."""
+    deploy_corpus(
+        engine,
+        CALL + "CallActivity.testCallSimpleSubProcessWithHashExpressions.bpmn20.xml",
+        CALL + "simpleSubProcess.bpmn20.xml",
+    )
+    start(engine, "callSimpleSubProcess", simpleSubProcessExpression="simpleSubProcess")
+
+    _complete(engine)
+
+    assert task(engine).name == "Task in subprocess"
+
+
+def test_double_nested_call_activity(engine: Engine) -> None:
+    """testDoubleNestedCallActivity: four levels of instances, unwound one by one."""
+    deploy_corpus(
+        engine,
+        CALL + "CallActivity.testDoubleNestedCallActivity.bpmn20.xml",
+        CALL + "CallActivity.testNestedCallActivity.bpmn20.xml",
+        CALL + "CallActivity.testCallSimpleSubProcess.bpmn20.xml",
+        CALL + "simpleSubProcess.bpmn20.xml",
+    )
+    top = start(engine, "doubleNestedCallActivity")
+
+    for _ in range(3):
+        assert task(engine).name == "Task before subprocess"
+        _complete(engine)
+    assert task(engine).name == "Task in subprocess"
+    assert len(instance_ids(engine)) == 4
+    _complete(engine)
+    for _ in range(3):
+        assert task(engine).name == "Task after subprocess"
+        _complete(engine)
+
+    assert instance_ids(engine) == []
+    assert history(engine, top).state == "COMPLETED"
+
+
+def test_terminate_in_call_activity(engine: Engine) -> None:
+    """TerminateEndEventTest.testTerminateInCallActivity: a terminate end event in the called
+    process ends only that instance; the call activity continues."""
+    deploy_corpus(
+        engine,
+        "bpmn/event/end/TerminateEndEventTest.testTerminateInCallActivity.bpmn",
+        "bpmn/event/end/TerminateEndEventTest.subProcessTerminate.bpmn",
+    )
+    caller = start(engine, "terminateEndEventExample")
+
+    assert instance_ids(engine) == [caller]
+    assert task_names(engine, caller) == ["check before end"]
+    _complete(engine, caller)
+    assert instance_ids(engine) == []
+
+
+def test_terminate_with_call_activity(engine: Engine) -> None:
+    """TerminateEndEventTest.testTerminateWithCallActivity: terminating the caller deletes the
+    called instance."""
+    deploy_corpus(
+        engine,
+        "bpmn/event/end/TerminateEndEventTest.testTerminateWithCallActivity.bpmn",
+        "bpmn/event/end/TerminateEndEventTest.subProcessNoTerminate.bpmn",
+    )
+    caller = start(engine, "terminateEndEventExample")
+    called = _called(engine, caller)
+    assert task_names(engine) == ["Perform Sample", "check before termination"]
+
+    engine.tasks.complete(next(t for t in tasks(engine, caller)).id)
+
+    assert instance_ids(engine) == []
+    assert tasks(engine) == []
+    assert history(engine, caller).state == "COMPLETED"
+    assert history(engine, called).state == "INTERNALLY_TERMINATED"
