@@ -149,13 +149,13 @@ def test_fetch_and_lock_priority_and_create_time_ordering(client: TestClient, en
     [
         (
             {"maxTasks": 1, "topics": [{"topicName": "work", "lockDuration": 1000}]},
-            500,
+            400,
             "NullValueException",
             "workerId is null",
         ),
         (
             {"workerId": "w", "maxTasks": 1, "topics": [{"lockDuration": 1000}]},
-            500,
+            400,
             "NullValueException",
             "topicName is null",
         ),

@@ -79,7 +79,7 @@ def test_unlock_frees_the_task_and_lock_takes_it(client: TestClient, locked: dic
             "RestException",
             "lockDuration is not greater than 0",
         ),
-        ("lock", {"lockDuration": 10}, 500, "NullValueException", "workerId is null"),
+        ("lock", {"lockDuration": 10}, 400, "NullValueException", "workerId is null"),
         (
             "extendLock",
             {"workerId": "w1", "newDuration": 0},
@@ -240,7 +240,7 @@ def test_error_details(client: TestClient, locked: dict[str, Any]) -> None:
     assert response.text == "line 1\nline 2"
     assert_error(
         client.get(f"{ET}/nope/errorDetails"),
-        500,
+        404,
         "NullValueException",
         "No external task found with id nope: externalTask is null",
     )

@@ -65,7 +65,7 @@ def test_complete_refusals(client: TestClient, locked: dict[str, Any]) -> None:
         f"External Task {task_id} cannot be completed by worker 'other'. It is locked by worker 'w1'.",
     )
     assert_error(
-        client.post(f"{ET}/{task_id}/complete", json={}), 500, "NullValueException", "workerId is null"
+        client.post(f"{ET}/{task_id}/complete", json={}), 400, "NullValueException", "workerId is null"
     )
     assert_error(
         client.post(
@@ -152,7 +152,7 @@ def test_failure_with_null_retries_is_zero(client: TestClient, locked: dict[str,
 @pytest.mark.parametrize(
     ("body", "status", "type_", "message"),
     [
-        ({"errorMessage": "m"}, 500, "NullValueException", "workerId is null"),
+        ({"errorMessage": "m"}, 400, "NullValueException", "workerId is null"),
         (
             {"workerId": "w1", "retries": -1},
             400,
@@ -204,8 +204,8 @@ def test_failure_of_unknown_task_is_404(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("body", "status", "type_", "message"),
     [
-        ({"errorCode": "E"}, 500, "NullValueException", "workerId is null"),
-        ({"workerId": "w1"}, 500, "NullValueException", "errorCode is null"),
+        ({"errorCode": "E"}, 400, "NullValueException", "workerId is null"),
+        ({"workerId": "w1"}, 400, "NullValueException", "errorCode is null"),
         ({"workerId": "w1", "errorCode": ""}, 400, "BadUserRequestException", "Error Code is empty"),
         (
             {"workerId": "w1", "errorCode": "E", "errorMessage": ""},

@@ -89,7 +89,7 @@ def _rest_400(message: str) -> BadUserRequestError:
 
 def _require_worker(worker_id: str | None) -> str:
     if not worker_id:
-        raise ProcessEngineError("workerId is null", camunda_type="NullValueException")
+        raise BadUserRequestError("workerId is null", camunda_type="NullValueException")
     return worker_id
 
 
@@ -162,14 +162,16 @@ class ExternalTaskService:
         """The full error details of the latest failure, or None.
 
         Raises:
-            ProcessEngineError: no such task (Camunda answers this one with 500).
+            NotFoundError: no such task (Camunda answers this one with a 500; an unknown id is
+                the client's mistake, so Cadenza says 404).
         """
         with self._store.read() as connection:
             found = store_external_tasks.find_external_task(connection, external_task_id)
         if found is None:
-            raise ProcessEngineError(
+            raise NotFoundError(
                 f"No external task found with id {external_task_id}: externalTask is null",
                 camunda_type="NullValueException",
+                code=0,
             )
         return found.error_details
 
@@ -224,7 +226,7 @@ class ExternalTaskService:
         by_topic: dict[str, FetchTopic] = {}
         for topic in topics:  # duplicate topic names: the last one wins, as in Camunda
             if not topic.topic_name:
-                raise ProcessEngineError("topicName is null", camunda_type="NullValueException")
+                raise BadUserRequestError("topicName is null", camunda_type="NullValueException")
             if topic.lock_duration <= 0:
                 raise BadUserRequestError("lockTime is not greater than 0")
             by_topic[topic.topic_name] = topic
@@ -372,7 +374,7 @@ class ExternalTaskService:
         """
         _require_worker(worker_id)
         if error_code is None:
-            raise ProcessEngineError("errorCode is null", camunda_type="NullValueException")
+            raise BadUserRequestError("errorCode is null", camunda_type="NullValueException")
 
         def command(ctx: ServiceContext) -> None:
             graph, task = _load(ctx, external_task_id)

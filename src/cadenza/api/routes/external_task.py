@@ -2,10 +2,11 @@
 (complete, failure, bpmnError), lock management, retries, priority, error details and topic
 names — Camunda's shapes, status codes and messages (semantics §2).
 
-Deviation: input out of range (negative ``retries``/``retryTimeout``/``maxTasks``,
-``lockDuration``/``newDuration`` <= 0, empty ``errorCode``/``errorMessage``) is answered with
-400 and Camunda's message text where Camunda answers 500; missing required values
-(``workerId``, ``topicName``, ``errorCode``) keep Camunda's 500 ``NullValueException``.
+Deviation: bad input that Camunda answers with a 500 — values out of range (negative
+``retries``/``retryTimeout``/``maxTasks``, ``lockDuration``/``newDuration`` <= 0, empty
+``errorCode``/``errorMessage``) and missing required values (``workerId``, ``topicName``,
+``errorCode``: ``NullValueException``) — is answered with 400 and Camunda's type and message;
+``errorDetails`` of an unknown task is a 404.
 """
 
 from __future__ import annotations
