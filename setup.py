@@ -36,7 +36,9 @@ def build_cockpit(log: object = print) -> bool:
         return True
     npm = shutil.which("npm")
     if npm is None or not (WEB / "package.json").is_file():
-        say("cadenza: npm or web/ not found; the Cockpit bundle is not built (cadenza run serves a hint page)")
+        say(
+            "cadenza: npm or web/ not found; the Cockpit bundle is not built (cadenza run serves a hint page)"
+        )
         return _bundle_built()
     install = "ci" if (WEB / "package-lock.json").is_file() else "install"
     say(f"cadenza: building the Cockpit (npm {install} && npm run build in web/)")

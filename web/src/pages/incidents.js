@@ -45,10 +45,12 @@ export async function incidentTable(box, { filter = {}, showInstance = true, onC
       selectAll.checked = boxes.length > 0 && boxes.every((b) => b.checked);
     }
     selectAll.addEventListener('change', () => {
+      const checked = selectAll.checked;
       for (const b of boxes) {
-        b.checked = selectAll.checked;
-        b.dispatchEvent(new Event('change'));
+        b.checked = checked;
+        if (checked) selected.add(b.dataset.incident); else selected.delete(b.dataset.incident);
       }
+      refreshBatch();
     });
     batchButton.addEventListener('click', async () => {
       const retries = Number(retriesInput.value);
@@ -71,7 +73,7 @@ export async function incidentTable(box, { filter = {}, showInstance = true, onC
     });
 
     const rows = incidents.map((incident) => {
-      const check = h('input', { type: 'checkbox', disabled: !retriable(incident), 'aria-label': `Select incident ${incident.id}` });
+      const check = h('input', { type: 'checkbox', disabled: !retriable(incident), 'aria-label': `Select incident ${incident.id}`, dataset: { incident: incident.id } });
       if (retriable(incident)) boxes.push(check);
       check.addEventListener('change', () => {
         if (check.checked) selected.add(incident.id); else selected.delete(incident.id);
