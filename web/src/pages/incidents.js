@@ -19,6 +19,7 @@ async function setRetries(incident, retries) {
 export async function incidentTable(box, { filter = {}, showInstance = true, onChanged = () => {}, first: initialFirst = 0, onPage } = {}) {
   let first = initialFirst;
   const selected = new Set();
+  const progressBox = h('span'); // kept across reloads: the last batch's result stays visible
 
   async function load() {
     let incidents;
@@ -35,7 +36,6 @@ export async function incidentTable(box, { filter = {}, showInstance = true, onC
     selected.clear();
     const retriesInput = h('input', { type: 'number', min: '0', value: '1', style: 'width: 70px', 'aria-label': 'Retries for selected' });
     const batchButton = h('button', { class: 'primary', disabled: true, 'data-testid': 'batch-retry' }, 'Set retries for selected');
-    const progressBox = h('span');
     const selectAll = h('input', { type: 'checkbox', 'aria-label': 'Select all incidents' });
     const boxes = [];
 
