@@ -8,6 +8,7 @@ node: ``cadenza run`` listens on http://localhost:8080/engine-rest with ./cadenz
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 import typer
@@ -24,8 +25,17 @@ app.add_typer(db_app, name="db")
 _DB_HELP = "SQLAlchemy database URL: sqlite:///file.db (default) or postgresql+psycopg://user@host/db"
 
 
-def _config(database_url: str, sqlite_synchronous: str) -> EngineConfig:
-    return EngineConfig(database_url=database_url, sqlite_synchronous=sqlite_synchronous)
+def _config(database_url: str, sqlite_synchronous: str, auth: bool = False) -> EngineConfig:
+    return EngineConfig(
+        database_url=database_url, sqlite_synchronous=sqlite_synchronous, authentication_enabled=auth
+    )
+
+
+def _prompt_admin() -> tuple[str, str]:
+    typer.echo("Authentication is on and there is no user yet: create the first administrator.")
+    user = str(typer.prompt("Administrator user id"))
+    password = str(typer.prompt("Administrator password", hide_input=True, confirmation_prompt=True))
+    return user, password
 
 
 @app.command()
@@ -37,15 +47,36 @@ def run(
         "FULL", envvar="CADENZA_SQLITE_SYNCHRONOUS", help="SQLite synchronous pragma (FULL or NORMAL)."
     ),
     log_level: str = typer.Option("info", envvar="CADENZA_LOG_LEVEL"),
+    auth: bool = typer.Option(
+        False, "--auth/--no-auth", envvar="CADENZA_AUTH", help="HTTP Basic authentication and authorization."
+    ),
+    admin_user: str | None = typer.Option(
+        None, envvar="CADENZA_ADMIN_USER", help="First administrator's id (auth on, no user yet)."
+    ),
+    admin_password: str | None = typer.Option(
+        None,
+        envvar="CADENZA_ADMIN_PASSWORD",
+        help="First administrator's password (prefer the variable).",
+    ),
 ) -> None:
     """Start the REST API at http://HOST:PORT/engine-rest (schema created/upgraded first)."""
     import uvicorn
 
-    from cadenza.bootstrap import build_node
+    from cadenza.bootstrap import AdminBootstrapError, build_node
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    node = build_node(_config(database_url, sqlite_synchronous))
-    typer.echo(f"Cadenza {__version__} on http://{host}:{port}/engine-rest ({database_url})")
+    try:
+        node = build_node(
+            _config(database_url, sqlite_synchronous, auth),
+            admin_user=admin_user,
+            admin_password=admin_password,
+            admin_prompt=_prompt_admin if sys.stdin.isatty() else None,
+        )
+    except AdminBootstrapError as error:
+        typer.echo(f"cadenza: {error}", err=True)
+        raise typer.Exit(2) from error
+    mode = "authentication on" if auth else "authentication off"
+    typer.echo(f"Cadenza {__version__} on http://{host}:{port}/engine-rest ({database_url}, {mode})")
     try:
         uvicorn.run(node.app, host=host, port=port, log_level=log_level.lower())  # type: ignore[arg-type]
     finally:

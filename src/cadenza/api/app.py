@@ -13,19 +13,26 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cadenza.errors import EngineError
 from cadenza.services import Engine
 
+from .auth import BasicAuthMiddleware, install_authorization_handler
 from .deps import BODY_MODELS, check_engine_name
 from .errors import UnexpectedErrorMiddleware, error_response, install_exception_handlers
 from .long_polling import DEFAULT_QUEUE_CAPACITY, DEFAULT_RECHECK_SECONDS, LongPolling
 from .responses import CamundaJSONResponse
 from .routes import (
+    authorization,
     deployment,
     engine as engine_routes,
     execution,
     external_task,
+    group,
+    identity,
     incident,
     process_definition,
     process_instance,
     task,
+    tenant,
+    user,
+    variable_instance,
 )
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "ROOT_PATH", "BodySizeLimitMiddleware", "create_app"]
@@ -44,6 +51,12 @@ RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
     external_task.router,
     task.router,
     incident.router,
+    variable_instance.router,
+    user.router,
+    group.router,
+    tenant.router,
+    identity.router,
+    authorization.router,
 )
 
 
@@ -165,8 +178,12 @@ def create_app(
     app.state.engine = engine
     app.state.long_polling = long_polling
     install_exception_handlers(app)
+    install_authorization_handler(app)
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_body_bytes)
+    if engine.config.authentication_enabled:
+        # outermost: a request without valid credentials is answered before its body is read
+        app.add_middleware(BasicAuthMiddleware, engine=engine, root_path=ROOT_PATH)
 
     app.include_router(engine_routes.router, prefix=ROOT_PATH)
     for router in RESOURCE_ROUTERS:

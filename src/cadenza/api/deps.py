@@ -18,6 +18,7 @@ __all__ = [
     "BODY_MODELS",
     "EngineDep",
     "JsonBody",
+    "authenticated_user",
     "body_doc",
     "get_engine",
     "json_body",
@@ -33,8 +34,17 @@ DEFAULT_ENGINE_NAME = "default"
 
 
 def get_engine(request: Request) -> Engine:
+    """The engine, acting for the authenticated user when HTTP Basic authentication is on
+    (so the services check that user's authorizations)."""
     engine: Engine = request.app.state.engine
-    return engine
+    user_id = authenticated_user(request)
+    return engine if user_id is None else engine.as_user(user_id)
+
+
+def authenticated_user(request: Request) -> str | None:
+    """The user id ``BasicAuthMiddleware`` authenticated, if any."""
+    user_id: str | None = getattr(request.state, "user_id", None)
+    return user_id
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]

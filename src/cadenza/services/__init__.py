@@ -40,14 +40,34 @@ from cadenza.expr.values import (
     typed_value_from_python,
     typed_value_to_dto,
 )
+from cadenza.services.authorization import (
+    ADMIN_GROUP,
+    Authorization,
+    AuthorizationCheck,
+    AuthorizationError,
+    AuthorizationService,
+    MissingAuthorization,
+)
 from cadenza.services.external_tasks import ExternalTaskService, FetchTopic, LockedExternalTask
+from cadenza.services.identity import (
+    Group,
+    GroupInfo,
+    GroupQuery,
+    IdentityService,
+    Tenant,
+    TenantQuery,
+    User,
+    UserQuery,
+)
 from cadenza.services.incidents import IncidentQuery, IncidentService
 from cadenza.services.notifications import Notifications
 from cadenza.services.repository import DeploymentResult, RepositoryService
 from cadenza.services.runner import CommandRunner
 from cadenza.services.runtime import ProcessInstance, RuntimeService, StartedInstance
 from cadenza.services.tasks import TaskService
+from cadenza.services.variables import VariableService
 from cadenza.store import open_store
+from cadenza.store.identity import AuthorizationQuery
 from cadenza.store.pg_notify import PgListener, notify_topics
 from cadenza.store.queries import (
     VARIABLE_OPERATORS,
@@ -62,7 +82,12 @@ from cadenza.store.queries import (
 )
 
 __all__ = [
+    "ADMIN_GROUP",
     "VARIABLE_OPERATORS",
+    "Authorization",
+    "AuthorizationCheck",
+    "AuthorizationError",
+    "AuthorizationQuery",
     "Deployment",
     "DeploymentQuery",
     "DeploymentResult",
@@ -73,11 +98,15 @@ __all__ = [
     "ExternalTaskAvailable",
     "ExternalTaskQuery",
     "FetchTopic",
+    "Group",
+    "GroupInfo",
+    "GroupQuery",
     "IdentityLink",
     "Incident",
     "IncidentQuery",
     "IncidentType",
     "LockedExternalTask",
+    "MissingAuthorization",
     "Notifications",
     "Page",
     "ProcessDefinition",
@@ -88,7 +117,11 @@ __all__ = [
     "Resource",
     "StartedInstance",
     "TaskQuery",
+    "Tenant",
+    "TenantQuery",
     "TypedValue",
+    "User",
+    "UserQuery",
     "UserTask",
     "ValueType",
     "VariableFilter",
@@ -124,15 +157,34 @@ class Engine:
             self.store.upgrade()
         self.notifications = Notifications()
         self.runner = CommandRunner(self.store, self.clock, self.config, self.notifications)
-        self.repository = RepositoryService(self.runner)
-        self.runtime = RuntimeService(self.runner)
-        self.external_tasks = ExternalTaskService(self.runner)
-        self.tasks = TaskService(self.runner)
-        self.incidents = IncidentService(self.runner)
+        self.identity = IdentityService(self.runner)
+        self._build_services(self.runner)
         self._listener: PgListener | None = None
         self._listener_lock = threading.Lock()
         if not self.store.is_sqlite:
             self.notifications.subscribe(self._notify_other_nodes)
+
+    def _build_services(self, runner: CommandRunner) -> None:
+        """The services over ``runner`` (a service added to the engine belongs here too, so
+        that ``as_user`` binds it)."""
+        self.repository = RepositoryService(runner)
+        self.runtime = RuntimeService(runner)
+        self.external_tasks = ExternalTaskService(runner)
+        self.tasks = TaskService(runner)
+        self.incidents = IncidentService(runner)
+        self.variables = VariableService(runner)
+        self.authorizations = AuthorizationService(runner)
+
+    def as_user(self, user_id: str | None) -> Engine:
+        """This engine acting for ``user_id``: every service call is checked against that
+        user's authorizations (when authentication is enabled), as if each call passed
+        ``user_id=...``. Shares store, clock, notifications and the password cache."""
+        bound = Engine.__new__(Engine)
+        bound.__dict__.update(self.__dict__)
+        bound.runner = self.runner.for_user(user_id)
+        bound.identity = self.identity.for_runner(bound.runner)
+        bound._build_services(bound.runner)
+        return bound
 
     # ── cluster wake-ups (PostgreSQL) ───────────────────────────────────────────────────────
     def _notify_other_nodes(self, records: Sequence[Record]) -> None:

@@ -38,14 +38,31 @@ class ServiceContext(CommandContext):
 
 class CommandRunner:
     def __init__(
-        self, store: Store, clock: Clock, config: EngineConfig, notifications: Notifications
+        self,
+        store: Store,
+        clock: Clock,
+        config: EngineConfig,
+        notifications: Notifications,
+        *,
+        user_id: str | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.config = config
         self.notifications = notifications
+        self.user_id = user_id
+        """the user every call of this runner acts for unless the call names one"""
+
+    def for_user(self, user_id: str | None) -> CommandRunner:
+        """A runner sharing everything with this one, acting for ``user_id``."""
+        return CommandRunner(self.store, self.clock, self.config, self.notifications, user_id=user_id)
+
+    def acting_user(self, user_id: str | None) -> str | None:
+        """The user a call acts for: the one it names, else the runner's."""
+        return user_id if user_id is not None else self.user_id
 
     def run(self, fn: Callable[[ServiceContext], T], *, user_id: str | None = None) -> T:
+        user_id = self.acting_user(user_id)
         attempts = max(1, self.config.max_optimistic_lock_retries + 1)
         for attempt in range(1, attempts + 1):
             try:

@@ -10,16 +10,22 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 __all__ = [
+    "authorization",
     "deployment",
     "execution",
     "external_task",
+    "group_membership",
     "historic_process_instance",
+    "identity_group",
     "identity_link",
+    "identity_tenant",
+    "identity_user",
     "incident",
     "metadata",
     "process_definition",
     "resource",
     "task",
+    "tenant_membership",
     "variable",
 ]
 
@@ -215,4 +221,71 @@ incident = sa.Table(
     sa.Column("tenant_id", sa.String(64)),
     sa.Column("job_definition_id", _ID),
     sa.Column("annotation", sa.String(4000)),
+)
+
+
+# ── identity and authorization (Camunda ACT_ID_* and ACT_RU_AUTHORIZATION) ───────────────────
+identity_user = sa.Table(
+    "identity_user",
+    metadata,
+    sa.Column("id", sa.String(255), primary_key=True),
+    sa.Column("rev", sa.Integer, nullable=False),
+    sa.Column("first_name", sa.String(255)),
+    sa.Column("last_name", sa.String(255)),
+    sa.Column("email", sa.String(255)),
+    # "scrypt$n$r$p$salt$hash" (base64); never shown by any endpoint
+    sa.Column("password_hash", sa.String(255)),
+    # login throttling: failures in a row and the time before which no login is accepted
+    sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", _TS),
+)
+
+identity_group = sa.Table(
+    "identity_group",
+    metadata,
+    sa.Column("id", sa.String(255), primary_key=True),
+    sa.Column("rev", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(255)),
+    sa.Column("type", sa.String(255)),
+)
+
+group_membership = sa.Table(
+    "group_membership",
+    metadata,
+    sa.Column("user_id", sa.String(255), primary_key=True),
+    sa.Column("group_id", sa.String(255), primary_key=True, index=True),
+)
+
+identity_tenant = sa.Table(
+    "identity_tenant",
+    metadata,
+    sa.Column("id", sa.String(255), primary_key=True),
+    sa.Column("rev", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(255)),
+)
+
+tenant_membership = sa.Table(
+    "tenant_membership",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("tenant_id", sa.String(255), nullable=False, index=True),
+    sa.Column("user_id", sa.String(255), index=True),
+    sa.Column("group_id", sa.String(255), index=True),
+)
+
+authorization = sa.Table(
+    "authorization",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("rev", sa.Integer, nullable=False),
+    # 0 global, 1 grant, 2 revoke (Camunda AUTH_TYPE_*)
+    sa.Column("type", sa.Integer, nullable=False),
+    sa.Column("user_id", sa.String(255), index=True),
+    sa.Column("group_id", sa.String(255), index=True),
+    sa.Column("resource_type", sa.Integer, nullable=False),
+    sa.Column("resource_id", sa.String(255), nullable=False),
+    # bit set of the listed permissions (grant/global: granted, revoke: revoked)
+    sa.Column("permissions", sa.BigInteger, nullable=False),
+    sa.Column("removal_time", _TS),
+    sa.Column("root_process_instance_id", _ID),
 )
