@@ -74,6 +74,26 @@ class DefinitionCache:
         self.put(deployed)
         return deployed
 
+    def find_deployed_process(
+        self,
+        key: str,
+        *,
+        tenant_id: str | None,
+        version: int | None = None,
+        deployment_id: str | None = None,
+    ) -> DeployedProcess | None:
+        """The newest definition of ``key`` for ``tenant_id`` (only ``version`` or only those of
+        ``deployment_id`` when given), or None: what a call activity's binding asks for."""
+        t = tables.process_definition
+        statement = sa.select(t.c.id).where(t.c.key == key, t.c.tenant_key == (tenant_id or ""))
+        if version is not None:
+            statement = statement.where(t.c.version == version)
+        if deployment_id is not None:
+            statement = statement.where(t.c.deployment_id == deployment_id)
+        with self._engine.connect() as connection:
+            found = connection.execute(statement.order_by(t.c.version.desc()).limit(1)).scalar()
+        return None if found is None else self.deployed_process(found)
+
     def put(self, deployed: DeployedProcess) -> None:
         with self._lock:
             self._items[deployed.definition.id] = deployed

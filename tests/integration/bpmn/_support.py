@@ -8,18 +8,14 @@ from pathlib import Path
 
 from tests.conftest import require_corpus
 
-from cadenza.engine.definitions import DeployedProcess
 from cadenza.engine.error_propagation import propagate_error, propagate_escalation
 from cadenza.engine.state import Execution, HistoricProcessInstance, UserTask
 from cadenza.engine.variables import set_variables
 from cadenza.expr.values import expression_value, typed_value_from_python
-from cadenza.services import Engine, ExecutionQuery, ProcessDefinitionQuery, ProcessInstanceQuery, TaskQuery
+from cadenza.services import Engine, ExecutionQuery, ProcessInstanceQuery, TaskQuery
 from cadenza.services.runner import ServiceContext
-from cadenza.store import deployments as store_deployments
-from cadenza.store.queries import Page
 
 __all__ = [
-    "DefinitionsWithLookup",
     "active_activities",
     "corpus",
     "deploy_corpus",
@@ -130,39 +126,3 @@ def throw_error(
 
 def throw_escalation(engine: Engine, task_id: str, code: str) -> None:
     _on_task_execution(engine, task_id, None, lambda ctx, e: propagate_escalation(ctx, e, code))
-
-
-class DefinitionsWithLookup:
-    """The store's definition cache plus the by-key lookup call activities need
-    (``engine.behaviors.call_activity.CalledProcessSource``), built on the store's queries.
-
-    Stands in until the store's ``DefinitionCache`` implements ``find_deployed_process``.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._inner = engine.store.definitions
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._inner, name)
-
-    def deployed_process(self, process_definition_id: str) -> DeployedProcess:
-        return self._inner.deployed_process(process_definition_id)
-
-    def find_deployed_process(
-        self,
-        key: str,
-        *,
-        tenant_id: str | None,
-        version: int | None = None,
-        deployment_id: str | None = None,
-    ) -> DeployedProcess | None:
-        query = ProcessDefinitionQuery(key=key, version=version, deployment_id=deployment_id)
-        if tenant_id is None:
-            query.without_tenant_id = True
-        else:
-            query.tenant_id_in = [tenant_id]
-        query.sorting = [("version", False)]
-        with self._engine.store.read() as connection:
-            found = store_deployments.query_process_definitions(connection, query, Page(0, 1))
-        return self.deployed_process(found[0].id) if found else None
