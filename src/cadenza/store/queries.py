@@ -33,6 +33,7 @@ __all__ = [
     "count_of",
     "like",
     "variable_exists",
+    "variable_value_conditions",
 ]
 
 Sorting = tuple[str, bool]
@@ -362,8 +363,6 @@ def variable_exists(
     """EXISTS a variable named ``filter_.name`` in the scope given by ``scope_column`` whose
     value satisfies the operator; numbers compare as numbers (Camunda's typed comparison)."""
     alias = variable.alias()
-    compare = _OPERATORS[filter_.operator]
-    value = filter_.value
     name_column: sa.ColumnElement[Any] = alias.c.name
     name: object = filter_.name
     if names_ignore_case:
@@ -374,26 +373,31 @@ def variable_exists(
     ]
     if owner_column == "execution_id":
         conditions.append(alias.c.task_id.is_(None))
-    if isinstance(value, bool):
-        conditions += [alias.c.type_name == "Boolean", compare(alias.c.long_value, int(value))]
-    elif isinstance(value, int | float):
-        conditions.append(
-            sa.or_(
-                sa.and_(
-                    alias.c.type_name.in_(("Short", "Integer", "Long")),
-                    compare(alias.c.long_value, value),
-                ),
-                sa.and_(alias.c.type_name == "Double", compare(alias.c.double_value, value)),
-            )
-        )
-    elif value is None:
-        conditions.append(
-            alias.c.type_name == "Null" if filter_.operator == "eq" else alias.c.type_name != "Null"
-        )
-    else:
-        column: sa.ColumnElement[Any] = alias.c.text_value
-        text = str(value)
-        if values_ignore_case:
-            column, text = sa.func.lower(column), text.lower()
-        conditions += [alias.c.type_name == "String", compare(column, text)]
+    conditions += variable_value_conditions(alias, filter_, values_ignore_case=values_ignore_case)
     return sa.exists(sa.select(alias.c.id).where(*conditions))
+
+
+def variable_value_conditions(
+    variable: sa.FromClause, filter_: VariableFilter, *, values_ignore_case: bool = False
+) -> list[sa.ColumnElement[bool]]:
+    """The value part of a variable filter on a ``variable`` row (table or alias): booleans,
+    numbers (Short/Integer/Long/Double alike), null and text compare with their own columns."""
+    compare = _OPERATORS[filter_.operator]
+    value = filter_.value
+    c = variable.c
+    if isinstance(value, bool):
+        return [c.type_name == "Boolean", compare(c.long_value, int(value))]
+    if isinstance(value, int | float):
+        return [
+            sa.or_(
+                sa.and_(c.type_name.in_(("Short", "Integer", "Long")), compare(c.long_value, value)),
+                sa.and_(c.type_name == "Double", compare(c.double_value, value)),
+            )
+        ]
+    if value is None:
+        return [c.type_name == "Null" if filter_.operator == "eq" else c.type_name != "Null"]
+    column: sa.ColumnElement[Any] = c.text_value
+    text = str(value)
+    if values_ignore_case:
+        column, text = sa.func.lower(column), text.lower()
+    return [c.type_name == "String", compare(column, text)]
