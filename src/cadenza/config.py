@@ -22,6 +22,10 @@ class EngineConfig:
         enable_exceptions_after_unhandled_bpmn_error: Camunda's switch: an uncaught BPMN error
             fails the call (500) instead of ending the throwing activity silently.
         definition_cache_size: parsed process definitions kept in memory.
+        max_variable_value_bytes: largest variable value (text as UTF-8, binary content);
+            a larger one is refused with 400.
+        max_variable_bytes_per_command: most variable bytes one call (one REST request) may
+            write in all; more is refused with 400.
         authentication_enabled: HTTP Basic authentication on the REST API; also switches on
             authorization checks for calls made on behalf of a user (Camunda's
             ``authorizationEnabled``). Off by default, for local use.
@@ -39,6 +43,8 @@ class EngineConfig:
     max_optimistic_lock_retries: int = 5
     enable_exceptions_after_unhandled_bpmn_error: bool = False
     definition_cache_size: int = 500
+    max_variable_value_bytes: int = 10 * 1024 * 1024
+    max_variable_bytes_per_command: int = 40 * 1024 * 1024
     authentication_enabled: bool = False
     login_delay_attempts: int = 3
     login_delay_base_seconds: float = 1.0

@@ -29,7 +29,17 @@ Operation = Callable[..., None]
 class CommandContext:
     """Unit of work, clock, settings, loaded instance graphs, the agenda and emitted records."""
 
-    __slots__ = ("_graphs", "agenda", "clock", "config", "definitions", "records", "uow", "user_id")
+    __slots__ = (
+        "_graphs",
+        "agenda",
+        "clock",
+        "config",
+        "definitions",
+        "records",
+        "uow",
+        "user_id",
+        "variable_bytes",
+    )
 
     def __init__(
         self,
@@ -48,6 +58,8 @@ class CommandContext:
         self.agenda: deque[tuple[Operation, tuple[Any, ...]]] = deque()
         self.records: list[Record] = []
         self._graphs: dict[str, InstanceGraph] = {}
+        self.variable_bytes = 0
+        """bytes of variable values written by this command (the per-request size limit)"""
 
     # ── time and ids ────────────────────────────────────────────────────────────────────────
     def now(self) -> datetime:

@@ -14,11 +14,12 @@ from functools import lru_cache
 
 from cadenza.engine.context import CommandContext
 from cadenza.engine.state import Execution, InstanceGraph, UserTask, VariableInstance
-from cadenza.errors import ExpressionError, ProcessEngineError
+from cadenza.errors import BadUserRequestError, ExpressionError, InvalidRequestError
 from cadenza.expr.el import Expression, compile_expression
 from cadenza.expr.values import TypedValue, expression_value, typed_value_from_python
 
 __all__ = [
+    "MAX_NAME_LENGTH",
     "ExecutionElObject",
     "ExecutionScope",
     "compiled",
@@ -31,6 +32,7 @@ __all__ = [
     "set_variable",
     "set_variable_local",
     "set_variables",
+    "value_size",
     "visible_variables",
 ]
 
@@ -76,6 +78,54 @@ def visible_variables(
     return result
 
 
+MAX_NAME_LENGTH = 255
+"""the ``variable.name`` column (PostgreSQL enforces it; Camunda's ``NAME_`` is as long)"""
+
+
+def value_size(value: TypedValue) -> int:
+    """Bytes a value occupies in its column: UTF-8 text, binary content, else 8."""
+    content = value.value
+    if isinstance(content, str):
+        return len(content.encode("utf-8", "surrogatepass"))
+    if isinstance(content, bytes | bytearray):
+        return len(content)
+    return 8
+
+
+def _check_size(ctx: CommandContext, name: str, value: TypedValue) -> None:
+    """Refuse (400) what no database column can hold, before anything is written.
+
+    Names longer than the column and NUL characters (PostgreSQL cannot store U+0000 in
+    text) are refused on every database, so an application behaves the same on SQLite and
+    PostgreSQL. Values over ``max_variable_value_bytes`` and commands that write more than
+    ``max_variable_bytes_per_command`` in all are refused too (transient ones included:
+    they are held in memory all the same).
+    """
+    if len(name) > MAX_NAME_LENGTH or "\x00" in name:
+        raise InvalidRequestError(
+            f"Cannot set variable with name {name[:MAX_NAME_LENGTH]}: a variable name must be at "
+            f"most {MAX_NAME_LENGTH} characters long and must not contain U+0000"
+        )
+    if isinstance(value.value, str) and "\x00" in value.value:
+        raise InvalidRequestError(
+            f"Cannot set variable with name {name}: text values must not contain the character U+0000"
+        )
+    size = value_size(value)
+    limit = ctx.config.max_variable_value_bytes
+    if size > limit:
+        raise InvalidRequestError(
+            f"Cannot set variable with name {name}: its value has {size} bytes, more than the "
+            f"maximum of {limit} bytes per value"
+        )
+    ctx.variable_bytes += size
+    total_limit = ctx.config.max_variable_bytes_per_command
+    if ctx.variable_bytes > total_limit:
+        raise InvalidRequestError(
+            f"Cannot set variable with name {name}: the variables of this request exceed the "
+            f"maximum of {total_limit} bytes in all"
+        )
+
+
 def _write(
     ctx: CommandContext,
     graph: InstanceGraph,
@@ -84,13 +134,15 @@ def _write(
     value: TypedValue,
     task: UserTask | None,
 ) -> None:
+    _check_size(ctx, name, value)
     bucket_key = task.id if task is not None else scope.id
     buckets = graph.task_variables if task is not None else graph.execution_variables
     bucket = buckets.setdefault(bucket_key, {})
     existing = bucket.get(name)
     if existing is not None:
         if existing.value.transient != value.transient:
-            raise ProcessEngineError(
+            # Camunda answers this with a 500; it is the caller's mistake, so Cadenza says 400
+            raise BadUserRequestError(
                 f"ENGINE-03078 Cannot set transient variable with name {name} to non-transient "
                 "variable and vice versa."
             )

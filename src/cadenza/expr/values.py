@@ -204,9 +204,12 @@ def _double(value: object, given: str, info: Mapping[str, object], name: str | N
         return None, {}
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
-            return float(value), {}
+            number = float(value)
         except OverflowError:
             pass
+        else:
+            if math.isfinite(number):  # JSON has no NaN/Infinity: they could not be read back
+                return number, {}
     elif isinstance(value, str) and _FLOAT_TEXT.fullmatch(value):
         number = float(value)
         if math.isfinite(number):

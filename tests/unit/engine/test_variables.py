@@ -14,7 +14,7 @@ from cadenza.engine.variables import (
     set_variable_local,
     visible_variables,
 )
-from cadenza.errors import ProcessEngineError
+from cadenza.errors import BadUserRequestError
 from cadenza.expr.values import TypedValue, ValueType, typed_value_from_python
 from fakes import FakeEngine
 
@@ -220,10 +220,10 @@ def test_transient_variable_is_visible_in_command_but_never_stored(fake: FakeEng
     assert fake.uow.all(VariableInstance) == []
 
 
-def test_set_transient_over_persistent_variable_raises_engine_03078(fake: FakeEngine) -> None:
+def test_set_transient_over_persistent_variable_is_refused_engine_03078(fake: FakeEngine) -> None:
     instance = fake.start(fake.deploy(PARALLEL), {"x": 1})
 
-    with pytest.raises(ProcessEngineError, match="ENGINE-03078"):
+    with pytest.raises(BadUserRequestError, match="ENGINE-03078"):
         fake.run(
             lambda ctx: set_variable(
                 ctx,
