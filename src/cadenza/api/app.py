@@ -32,6 +32,7 @@ from .routes import (
     task,
     tenant,
     user,
+    variable_instance,
 )
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "ROOT_PATH", "BodySizeLimitMiddleware", "create_app"]
@@ -50,6 +51,7 @@ RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
     external_task.router,
     task.router,
     incident.router,
+    variable_instance.router,
     user.router,
     group.router,
     tenant.router,

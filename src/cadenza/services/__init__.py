@@ -65,6 +65,7 @@ from cadenza.services.repository import DeploymentResult, RepositoryService
 from cadenza.services.runner import CommandRunner
 from cadenza.services.runtime import ProcessInstance, RuntimeService, StartedInstance
 from cadenza.services.tasks import TaskService
+from cadenza.services.variables import VariableService
 from cadenza.store import open_store
 from cadenza.store.identity import AuthorizationQuery
 from cadenza.store.pg_notify import PgListener, notify_topics
@@ -171,6 +172,7 @@ class Engine:
         self.external_tasks = ExternalTaskService(runner)
         self.tasks = TaskService(runner)
         self.incidents = IncidentService(runner)
+        self.variables = VariableService(runner)
         self.authorizations = AuthorizationService(runner)
 
     def as_user(self, user_id: str | None) -> Engine:

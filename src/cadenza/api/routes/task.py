@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from cadenza.errors import EngineError, NotFoundError, UnsupportedError
-from cadenza.services import TaskQuery, TypedValue, parse_date
+from cadenza.services import Engine, TaskQuery, TypedValue, parse_date
 from cadenza.services.tasks import DelegationState, TaskUpdate
 
 from ..deps import EngineDep, JsonBody, body_doc, query_flag, validate_body
@@ -47,6 +47,7 @@ from ..schemas.task import (
     task_dto,
 )
 from ._support import as_not_found, error_prefix
+from .variables import add_data_routes
 
 __all__ = ["TASK_QUERY", "router"]
 
@@ -573,6 +574,14 @@ def _add_variable_routes(segment: str, *, local: bool) -> None:
         responses=_ERRORS_500,
         operation_id=f"deleteTask{op}Variable",
     )
+
+    def get_value(engine: Engine, id: str, name: str) -> TypedValue | None:
+        return engine.tasks.get_variable(id, name, local=local)
+
+    def set_value(engine: Engine, id: str, name: str, value: TypedValue) -> None:
+        engine.tasks.set_variable(id, name, value, local=local)
+
+    add_data_routes(router, item, get_value, set_value, type_name="task", operation=f"Task{op}")
 
 
 _add_variable_routes("variables", local=False)
