@@ -131,6 +131,7 @@ def test_complete_with_typed_variables_and_a_file(run: Run, deployed_engine: Eng
     }  # and the transient "ephemeral" is not stored
     assert variables["doc"]["type"] == "File"
     assert variables["doc"]["valueInfo"]["filename"] == "greeting.txt"
+    assert engine.http.get(f"/process-instance/{run.complete}/variables/doc/data").content == UPLOAD
 
 
 def test_failure_with_retries_incident_then_retries_reset(run: Run, deployed_engine: Engine) -> None:
@@ -173,14 +174,7 @@ def test_file_variable_download(cadenza_server: Server, deployed_engine: Engine)
         f"/process-instance/{instance}/variables/doc",
         json={"type": "File", "value": "aGVsbG8=", "valueInfo": {"filename": "hello.txt"}},
     )
-    # the client downloads from the execution's binary-data endpoint, by process instance id
-    probe = engine.http.get(f"/execution/{instance}/localVariables/doc/data")
-    if probe.status_code == 404 and probe.json()["message"].startswith("Could not find resource"):
-        pytest.skip(
-            "Cadenza has no GET /execution/{id}/localVariables/{name}/data yet, which the JS client's "
-            "File.load() calls; File upload is covered by the complete scenario"
-        )
-    node = _node()
-    report = _report(_run_worker(node, cadenza_server, "download"))
+    # File.load() reads GET /execution/{processInstanceId}/localVariables/doc/data
+    report = _report(_run_worker(_node(), cadenza_server, "download"))
     assert report["download"] == {"filename": "hello.txt", "content": "hello"}
     assert engine.task_keys(instance) == ["check"]

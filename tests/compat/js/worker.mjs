@@ -8,7 +8,7 @@
 //   flaky     topic js-flaky: handleFailure with retries 1, then 0 (incident); once the test
 //             has reset the retries over REST, the task is fetched again and completed
 //   error     topic js-error: handleBpmnError COMPAT_ERROR with a variable
-//   download  topic js-download: load() the File variable "doc" (needs the .../data endpoint)
+//   download  topic js-download: load() the File variable "doc" (GET /execution/{id}/localVariables/doc/data)
 //
 // Prints one JSON report on stdout when every scenario is done (exit 0) or after 25 s (exit 1).
 // Client diagnostics go to stderr.
