@@ -4,12 +4,17 @@ Opens a write transaction, runs ``fn`` with a fresh ``CommandContext``, runs the
 next wait states, flushes with ``rev`` checks and commits; only then are the command's records
 published. A conflict re-runs the whole command on fresh data (bounded), which is safe because
 nothing escaped the rolled-back transaction.
+
+``CommandHooks`` lets tests watch and steer this: ``before_flush`` runs inside the transaction
+after the command and its agenda (all reads done, nothing flushed), so a test can hold one
+transaction there while another commits; ``on_conflict`` sees every conflict the runner retries.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from cadenza.clock import Clock
@@ -20,7 +25,7 @@ from cadenza.services.notifications import Notifications
 from cadenza.store import Store
 from cadenza.store.unit_of_work import SqlUnitOfWork
 
-__all__ = ["CommandRunner", "ServiceContext"]
+__all__ = ["CommandHooks", "CommandRunner", "ServiceContext"]
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -36,6 +41,16 @@ class ServiceContext(CommandContext):
         self.sql = uow
 
 
+@dataclass
+class CommandHooks:
+    """Observation points for tests (both None in production), shared by ``for_user`` runners."""
+
+    before_flush: Callable[[ServiceContext], None] | None = None
+    """called in the transaction after the command ran, before its changes are flushed"""
+    on_conflict: Callable[[int, OptimisticLockError], None] | None = None
+    """called with the attempt number for every conflict, retried or not"""
+
+
 class CommandRunner:
     def __init__(
         self,
@@ -45,6 +60,7 @@ class CommandRunner:
         notifications: Notifications,
         *,
         user_id: str | None = None,
+        hooks: CommandHooks | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -52,10 +68,13 @@ class CommandRunner:
         self.notifications = notifications
         self.user_id = user_id
         """the user every call of this runner acts for unless the call names one"""
+        self.hooks = hooks if hooks is not None else CommandHooks()
 
     def for_user(self, user_id: str | None) -> CommandRunner:
         """A runner sharing everything with this one, acting for ``user_id``."""
-        return CommandRunner(self.store, self.clock, self.config, self.notifications, user_id=user_id)
+        return CommandRunner(
+            self.store, self.clock, self.config, self.notifications, user_id=user_id, hooks=self.hooks
+        )
 
     def acting_user(self, user_id: str | None) -> str | None:
         """The user a call acts for: the one it names, else the runner's."""
@@ -70,7 +89,11 @@ class CommandRunner:
                     ctx = ServiceContext(uow, self, user_id)
                     result = fn(ctx)
                     ctx.run_agenda()
-            except OptimisticLockError:
+                    if self.hooks.before_flush is not None:
+                        self.hooks.before_flush(ctx)
+            except OptimisticLockError as conflict:
+                if self.hooks.on_conflict is not None:
+                    self.hooks.on_conflict(attempt, conflict)
                 if attempt == attempts:
                     raise
                 log.debug("optimistic lock conflict, retrying (attempt %d)", attempt)
