@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import email.message
+import json
+import re
 from typing import Annotated, Any, TypeVar
 
 import orjson
@@ -112,9 +114,21 @@ async def json_body(request: Request) -> Any:
             code=None,
         )
     try:
-        return orjson.loads(raw)
+        parsed = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise invalid_request(f"The request body is not valid JSON: {exc}") from exc
+    if _LONG_DIGITS.search(raw):
+        # orjson reads an integer beyond 64 bits as a float, silently losing digits; the
+        # standard parser keeps it exact, so it is refused (or kept) as the integer it is
+        parsed = json.loads(raw, parse_constant=_no_constant)
+    return parsed
+
+
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+
+
+def _no_constant(name: str) -> object:
+    raise invalid_request(f"The request body is not valid JSON: {name} is not a JSON value")
 
 
 JsonBody = Annotated[Any, Depends(json_body)]
