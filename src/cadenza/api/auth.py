@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import inspect
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from cadenza.errors import EngineError
 from cadenza.services import AuthorizationError, Engine
 
 from .responses import CamundaJSONResponse
@@ -83,6 +85,16 @@ class BasicAuthMiddleware:
         await self.app(scope, receive, send)
 
 
+def _authorization_cause(exc: BaseException | None) -> AuthorizationError | None:
+    """The refusal behind an error a route re-labelled (routes wrap engine errors with their
+    own prefix or type; Camunda's resources pass ``AuthorizationException`` through as is)."""
+    while exc is not None:
+        if isinstance(exc, AuthorizationError):
+            return exc
+        exc = exc.__cause__
+    return None
+
+
 async def _authorization_error_handler(request: Request, exc: Exception) -> Response:
     """Camunda's ``AuthorizationExceptionDto``: the deprecated single fields are filled only
     when exactly one authorization is missing."""
@@ -109,4 +121,16 @@ async def _authorization_error_handler(request: Request, exc: Exception) -> Resp
 
 
 def install_authorization_handler(app: FastAPI) -> None:
+    """Render refusals as 403 ``AuthorizationException`` even when a route wrapped them (call
+    after ``install_exception_handlers``: it wraps the ``EngineError`` handler installed there)."""
     app.add_exception_handler(AuthorizationError, _authorization_error_handler)
+    engine_handler = app.exception_handlers[EngineError]
+
+    async def engine_error(request: Request, exc: Exception) -> Response:
+        cause = _authorization_cause(exc)
+        if cause is not None:
+            return await _authorization_error_handler(request, cause)
+        response = engine_handler(request, exc)
+        return await response if inspect.isawaitable(response) else response
+
+    app.add_exception_handler(EngineError, engine_error)

@@ -484,7 +484,9 @@ _pd = tables.process_definition
 
 
 def _definition_key_of(definition_id_column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    return sa.select(_pd.c.key).where(_pd.c.id == definition_id_column).scalar_subquery()
+    # an alias of its own: the outer query may join process_definition already
+    pd = tables.process_definition.alias("authorized_definition")
+    return sa.select(pd.c.key).where(pd.c.id == definition_id_column).correlate_except(pd).scalar_subquery()
 
 
 def _read_paths(kind: str) -> tuple[list[ReadPath], sa.ColumnElement[Any] | None]:

@@ -23,6 +23,7 @@ from cadenza.errors import (
     ParseError,
     Problem,
 )
+from cadenza.services.authorization import ResourceType, check_deployment, grant_default, permission_bits
 from cadenza.services.runner import CommandRunner, ServiceContext
 from cadenza.store import Store, deployments as store_deployments, tables
 from cadenza.store.queries import DeploymentQuery, Page, ProcessDefinitionQuery
@@ -60,6 +61,7 @@ class RepositoryService:
         tenant_id: str | None = None,
         enable_duplicate_filtering: bool = False,
         deploy_changed_only: bool = False,
+        user_id: str | None = None,
     ) -> DeploymentResult:
         """Parse, validate and store a deployment; every BPMN process becomes a new version.
 
@@ -85,6 +87,7 @@ class RepositoryService:
         deployed: list[DeployedProcess] = []
 
         def command(ctx: ServiceContext) -> DeploymentResult:
+            check_deployment(ctx, None, "CREATE")
             deployed.clear()
             chosen = resources
             if enable_duplicate_filtering or deploy_changed_only:
@@ -101,6 +104,16 @@ class RepositoryService:
                 id=ctx.new_id(), name=name, deployment_time=now, source=source, tenant_id=tenant_id
             )
             ctx.uow.insert(deployment)
+            if ctx.user_id is not None and ctx.config.authentication_enabled:
+                # the deploying user may read and delete its deployment (Camunda's default)
+                grant_default(
+                    ctx.sql.connection,
+                    ctx.new_id(),
+                    ResourceType.DEPLOYMENT,
+                    deployment.id,
+                    owner_user_id=ctx.user_id,
+                    permissions=permission_bits(ResourceType.DEPLOYMENT, ["READ", "DELETE"]),
+                )
             definitions: list[ProcessDefinition] = []
             for resource_name, content in chosen:
                 ctx.uow.insert(Resource(ctx.new_id(), deployment.id, resource_name, content))
@@ -131,7 +144,7 @@ class RepositoryService:
                     deployed.append(DeployedProcess(definition, process))
             return DeploymentResult(deployment, definitions)
 
-        result = self._runner.run(command)
+        result = self._runner.run(command, user_id=user_id)
         for item in deployed:
             self._store.definitions.put(item)
         return result
@@ -243,7 +256,9 @@ class RepositoryService:
             store_deployments.find_deployment(connection, deployment_id)
             return store_deployments.resources_of(connection, deployment_id)
 
-    def delete_deployment(self, deployment_id: str, *, cascade: bool = False) -> None:
+    def delete_deployment(
+        self, deployment_id: str, *, cascade: bool = False, user_id: str | None = None
+    ) -> None:
         """Delete a deployment with its definitions; with ``cascade`` also their instances.
 
         Raises:
@@ -253,6 +268,7 @@ class RepositoryService:
         removed: list[str] = []
 
         def command(ctx: ServiceContext) -> None:
+            check_deployment(ctx, deployment_id, "DELETE")
             connection = ctx.sql.connection
             store_deployments.find_deployment(connection, deployment_id)
             pd, e = tables.process_definition, tables.execution
@@ -292,7 +308,7 @@ class RepositoryService:
             connection.execute(tables.deployment.delete().where(tables.deployment.c.id == deployment_id))
             removed[:] = definition_ids
 
-        self._runner.run(command)
+        self._runner.run(command, user_id=user_id)
         self._store.definitions.evict(removed)
 
     # ── process definitions ─────────────────────────────────────────────────────────────────

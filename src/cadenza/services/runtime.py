@@ -17,6 +17,7 @@ from cadenza.engine.variables import (
 )
 from cadenza.errors import BadUserRequestError, NotFoundError
 from cadenza.expr.values import TypedValue
+from cadenza.services.authorization import check_instance, check_start, restriction
 from cadenza.services.runner import CommandRunner, ServiceContext
 from cadenza.store import Store, instances as store_instances
 from cadenza.store.queries import ExecutionQuery, Page, ProcessInstanceQuery
@@ -78,6 +79,7 @@ class RuntimeService:
 
         def command(ctx: ServiceContext) -> StartedInstance:
             deployed = ctx.definitions.deployed_process(definition_id)
+            check_start(ctx, deployed.definition.key, deployed.definition.tenant_id)
             if deployed.definition.suspended:
                 raise BadUserRequestError(
                     f"Cannot start process instance. Process definition {definition_id} is suspended"
@@ -112,10 +114,12 @@ class RuntimeService:
         *,
         reason: str | None = None,
         fail_if_not_exists: bool = True,
+        user_id: str | None = None,
     ) -> None:
         """Cancel an instance: all its paths, tasks and variables go; history says why."""
 
         def command(ctx: ServiceContext) -> None:
+            check_instance(ctx, process_instance_id, "delete")
             graph = ctx.uow.load_graph(process_instance_id)
             if graph is None:
                 if fail_if_not_exists:
@@ -124,23 +128,29 @@ class RuntimeService:
             ctx.register_graph(process_instance_id, graph)
             end_process_instance(ctx, graph.root, ProcessInstanceState.EXTERNALLY_TERMINATED, reason)
 
-        self._runner.run(command)
+        self._runner.run(command, user_id=user_id)
 
     # ── instances and executions ────────────────────────────────────────────────────────────
     def query_process_instances(
-        self, query: ProcessInstanceQuery, page: Page | None = None
+        self, query: ProcessInstanceQuery, page: Page | None = None, *, user_id: str | None = None
     ) -> list[ProcessInstance]:
+        """Instances matching ``query`` that the acting user may read (READ on the instance
+        or READ_INSTANCE on its definition, and one of its tenants)."""
         with self._store.read() as connection:
-            rows = store_instances.query_process_instances(connection, query, page or Page())
+            visible = restriction(connection, self._runner, user_id, "process_instance")
+            rows = store_instances.query_process_instances(connection, query, page or Page(), visible)
         return [_instance(execution, key) for execution, key in rows]
 
-    def count_process_instances(self, query: ProcessInstanceQuery) -> int:
+    def count_process_instances(self, query: ProcessInstanceQuery, *, user_id: str | None = None) -> int:
         with self._store.read() as connection:
-            return store_instances.count_process_instances(connection, query)
+            visible = restriction(connection, self._runner, user_id, "process_instance")
+            return store_instances.count_process_instances(connection, query, visible)
 
-    def get_process_instance(self, process_instance_id: str) -> ProcessInstance:
+    def get_process_instance(
+        self, process_instance_id: str, *, user_id: str | None = None
+    ) -> ProcessInstance:
         found = self.query_process_instances(
-            ProcessInstanceQuery(process_instance_ids=[process_instance_id]), Page(0, 1)
+            ProcessInstanceQuery(process_instance_ids=[process_instance_id]), Page(0, 1), user_id=user_id
         )
         if not found:
             raise NotFoundError(f"Process instance with id {process_instance_id} does not exist")
@@ -197,6 +207,7 @@ class RuntimeService:
         deletions: Sequence[str],
         *,
         local: bool = False,
+        user_id: str | None = None,
     ) -> None:
         """Set, then remove variables in one transaction (Camunda ``updateVariables``).
 
@@ -205,6 +216,7 @@ class RuntimeService:
         """
 
         def command(ctx: ServiceContext) -> None:
+            check_instance(ctx, execution_id, "update")
             execution = store_instances.find_execution(ctx.sql.connection, execution_id)
             if execution is None:
                 raise NotFoundError(f"execution {execution_id} doesn't exist")
@@ -222,7 +234,7 @@ class RuntimeService:
                         remove_variable(ctx, graph, found)
                         break
 
-        self._runner.run(command)
+        self._runner.run(command, user_id=user_id)
 
 
 def _instance(execution: Execution, key: str) -> ProcessInstance:

@@ -34,6 +34,7 @@ from cadenza.engine.variables import (
 )
 from cadenza.errors import BadUserRequestError, EngineError, NotFoundError
 from cadenza.expr.values import TypedValue
+from cadenza.services.authorization import check_task, restriction
 from cadenza.services.runner import CommandRunner, ServiceContext
 from cadenza.store import Store, tasks as store_tasks
 from cadenza.store.queries import Page, TaskQuery
@@ -114,21 +115,27 @@ class TaskService:
         self._store: Store = runner.store
 
     # ── queries ─────────────────────────────────────────────────────────────────────────────
-    def query(self, query: TaskQuery, page: Page | None = None) -> list[UserTask]:
+    def query(
+        self, query: TaskQuery, page: Page | None = None, *, user_id: str | None = None
+    ) -> list[UserTask]:
+        """Tasks matching ``query`` that the acting user may read (READ on the task or
+        READ_TASK on its process definition, and one of its tenants)."""
         with self._store.read() as connection:
-            return store_tasks.query_tasks(connection, query, page or Page())
+            visible = restriction(connection, self._runner, user_id, "task")
+            return store_tasks.query_tasks(connection, query, page or Page(), visible)
 
-    def count(self, query: TaskQuery) -> int:
+    def count(self, query: TaskQuery, *, user_id: str | None = None) -> int:
         with self._store.read() as connection:
-            return store_tasks.count_tasks(connection, query)
+            visible = restriction(connection, self._runner, user_id, "task")
+            return store_tasks.count_tasks(connection, query, visible)
 
-    def get(self, task_id: str) -> UserTask:
-        """Raises: NotFoundError ``No matching task with id X`` (``GET /task/{id}``'s text)."""
-        with self._store.read() as connection:
-            found = store_tasks.find_task(connection, task_id)
-        if found is None:
+    def get(self, task_id: str, *, user_id: str | None = None) -> UserTask:
+        """Raises: NotFoundError ``No matching task with id X`` (``GET /task/{id}``'s text),
+        also for a task the acting user may not read (Camunda's query finds nothing)."""
+        found = self.query(TaskQuery(task_id=task_id), Page(0, 1), user_id=user_id)
+        if not found:
             raise NotFoundError(f"No matching task with id {task_id}")
-        return found
+        return found[0]
 
     # ── helpers ─────────────────────────────────────────────────────────────────────────────
     @staticmethod
@@ -152,10 +159,14 @@ class TaskService:
         task = graph.user_tasks[task_id]
         return graph, task, graph.executions[task.execution_id]
 
-    def _change(self, task_id: str, change: Callable[[ServiceContext, UserTask], None]) -> None:
-        """Run ``change`` on the task in one command and stamp ``last_updated``."""
+    def _change(
+        self, task_id: str, change: Callable[[ServiceContext, UserTask], None], action: str = "update"
+    ) -> None:
+        """Run ``change`` on the task in one command and stamp ``last_updated``; ``action``
+        names the permission needed (``services.authorization.check_task``)."""
 
         def command(ctx: ServiceContext) -> None:
+            check_task(ctx, task_id, action)
             _, task, _ = self._load(ctx, task_id)
             change(ctx, task)
             task.last_updated = ctx.now()
@@ -180,7 +191,7 @@ class TaskService:
                 raise TaskAlreadyClaimedError(f"Task '{task.id}' is already claimed by someone else.")
             task.assignee = user_id
 
-        self._change(task_id, change)
+        self._change(task_id, change, "work")
 
     def unclaim(self, task_id: str) -> None:
         self.set_assignee(task_id, None)
@@ -193,7 +204,7 @@ class TaskService:
             _ensure_active(task)
             task.assignee = user_id
 
-        self._change(task_id, change)
+        self._change(task_id, change, "assign")
 
     def set_owner(self, task_id: str, user_id: str | None) -> None:
         _check_text(user_id, "userId")
@@ -202,7 +213,7 @@ class TaskService:
             _ensure_active(task)
             task.owner = user_id
 
-        self._change(task_id, change)
+        self._change(task_id, change, "assign")
 
     def delegate(self, task_id: str, user_id: str) -> None:
         """Hand the task to ``user_id`` for help: state ``PENDING``; the current assignee
@@ -218,7 +229,7 @@ class TaskService:
             task.assignee = user_id
             task.delegation_state = DelegationState.PENDING
 
-        self._change(task_id, change)
+        self._change(task_id, change, "assign")
 
     def resolve(self, task_id: str, variables: Mapping[str, TypedValue] | None = None) -> None:
         """The delegate is done: state ``RESOLVED``, the task goes back to its owner. Variables
@@ -233,7 +244,7 @@ class TaskService:
             task.delegation_state = DelegationState.RESOLVED
             task.assignee = task.owner
 
-        self._change(task_id, change)
+        self._change(task_id, change, "work")
 
     # ── completion ──────────────────────────────────────────────────────────────────────────
     def complete(
@@ -242,6 +253,7 @@ class TaskService:
         variables: Mapping[str, TypedValue] | None = None,
         *,
         with_variables_in_return: bool = False,
+        user_id: str | None = None,
     ) -> dict[str, TypedValue] | None:
         """Complete a user task: its variables are set on the task's execution (non-local),
         then the process continues in the same transaction.
@@ -256,6 +268,7 @@ class TaskService:
         """
 
         def command(ctx: ServiceContext) -> dict[str, TypedValue] | None:
+            check_task(ctx, task_id, "work")
             graph, task, execution = self._load(ctx, task_id)
             _ensure_active(task)
             if task.delegation_state is DelegationState.PENDING:
@@ -264,7 +277,7 @@ class TaskService:
                 )
             return self._finish(ctx, graph, task, execution, variables or {}, with_variables_in_return)
 
-        return self._runner.run(command)
+        return self._runner.run(command, user_id=user_id)
 
     def submit_form(
         self,
@@ -272,11 +285,13 @@ class TaskService:
         variables: Mapping[str, TypedValue] | None = None,
         *,
         with_variables_in_return: bool = False,
+        user_id: str | None = None,
     ) -> dict[str, TypedValue] | None:
         """Camunda ``FormService.submitTaskForm``: the values are set from the task scope
         (non-local), then a delegated task is resolved and any other task completed."""
 
         def command(ctx: ServiceContext) -> dict[str, TypedValue] | None:
+            check_task(ctx, task_id, "work")
             graph, task, execution = self._load(ctx, task_id)
             _ensure_active(task)
             for name, value in (variables or {}).items():
@@ -290,7 +305,7 @@ class TaskService:
                 return {n: v.value for n, v in visible_variables(graph, execution, task).items()}
             return self._finish(ctx, graph, task, execution, {}, with_variables_in_return)
 
-        return self._runner.run(command)
+        return self._runner.run(command, user_id=user_id)
 
     @staticmethod
     def _finish(
@@ -318,6 +333,8 @@ class TaskService:
         error_code: str | None,
         error_message: str | None = None,
         variables: Mapping[str, TypedValue] | None = None,
+        *,
+        user_id: str | None = None,
     ) -> None:
         """Throw a BPMN error from the task's activity: the variables are set on the task's
         execution (non-local) first, then the nearest matching error handler takes over and
@@ -330,6 +347,7 @@ class TaskService:
         code = _required(error_code, "errorCode")
 
         def command(ctx: ServiceContext) -> None:
+            check_task(ctx, task_id, "work")
             graph, task, execution = self._load(ctx, task_id)
             _ensure_active(task)
             for name, value in (variables or {}).items():
@@ -337,19 +355,22 @@ class TaskService:
             propagate_error(ctx, execution, code, error_message)
             ctx.run_agenda()
 
-        self._runner.run(command)
+        self._runner.run(command, user_id=user_id)
 
     def handle_escalation(
         self,
         task_id: str,
         escalation_code: str | None,
         variables: Mapping[str, TypedValue] | None = None,
+        *,
+        user_id: str | None = None,
     ) -> None:
         """Throw a BPMN escalation from the task's activity (variables first, as for errors).
         Without a matching handler the engine refuses (Camunda ENGINE-02043, a 500)."""
         code = _required(escalation_code, "escalationCode")
 
         def command(ctx: ServiceContext) -> None:
+            check_task(ctx, task_id, "work")
             graph, task, execution = self._load(ctx, task_id)
             _ensure_active(task)
             for name, value in (variables or {}).items():
@@ -358,7 +379,7 @@ class TaskService:
             propagate_escalation(ctx, execution, code)
             ctx.run_agenda()
 
-        self._runner.run(command)
+        self._runner.run(command, user_id=user_id)
 
     # ── variables ───────────────────────────────────────────────────────────────────────────
     def get_variables(self, task_id: str, *, local: bool = False) -> dict[str, TypedValue]:
@@ -503,7 +524,7 @@ class TaskService:
             graph.identity_links.append(link)
             ctx.uow.insert(link)
 
-        self._change(task_id, change)
+        self._change(task_id, change, "assign")
 
     def delete_identity_link(
         self, task_id: str, type_: str | None, *, user_id: str | None = None, group_id: str | None = None
@@ -530,7 +551,7 @@ class TaskService:
                     graph.identity_links.remove(link)
                     ctx.uow.delete(link)
 
-        self._change(task_id, change)
+        self._change(task_id, change, "assign")
 
     # ── properties ──────────────────────────────────────────────────────────────────────────
     def update(self, task_id: str, update: TaskUpdate) -> None:

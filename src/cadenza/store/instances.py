@@ -37,8 +37,12 @@ def find_execution(connection: sa.Connection, execution_id: str) -> Execution | 
     return None if row is None else _execution.from_row(row)
 
 
-def _instance_select(query: ProcessInstanceQuery) -> sa.Select[Any]:
+def _instance_select(
+    query: ProcessInstanceQuery, restriction: sa.ColumnElement[bool] | None = None
+) -> sa.Select[Any]:
     c: list[sa.ColumnElement[bool]] = [_e.c.id == _e.c.process_instance_id]
+    if restriction is not None:  # the rows the acting user may read (services.authorization)
+        c.append(restriction)
     if query.process_instance_ids is not None:
         c.append(_e.c.id.in_(query.process_instance_ids))
     if query.business_key is not None:
@@ -106,19 +110,24 @@ _INSTANCE_SORT = {
 
 
 def query_process_instances(
-    connection: sa.Connection, query: ProcessInstanceQuery, page: Page
+    connection: sa.Connection,
+    query: ProcessInstanceQuery,
+    page: Page,
+    restriction: sa.ColumnElement[bool] | None = None,
 ) -> list[tuple[Execution, str]]:
     """Root executions matching the query, each with its definition key."""
     order = [
         _INSTANCE_SORT[name].asc() if asc else _INSTANCE_SORT[name].desc() for name, asc in query.sorting
     ]
-    statement = _instance_select(query).order_by(*order, _e.c.id.asc())
+    statement = _instance_select(query, restriction).order_by(*order, _e.c.id.asc())
     rows = connection.execute(apply_page(statement, page)).mappings()
     return [(_execution.from_row(row), row["process_definition_key"]) for row in rows]
 
 
-def count_process_instances(connection: sa.Connection, query: ProcessInstanceQuery) -> int:
-    return count_of(connection, _instance_select(query))
+def count_process_instances(
+    connection: sa.Connection, query: ProcessInstanceQuery, restriction: sa.ColumnElement[bool] | None = None
+) -> int:
+    return count_of(connection, _instance_select(query, restriction))
 
 
 def _execution_select(query: ExecutionQuery) -> sa.Select[Any]:

@@ -250,8 +250,9 @@ def _variable_filters(query: TaskQuery) -> list[sa.ColumnElement[bool]]:
     return c
 
 
-def _select(query: TaskQuery) -> sa.Select[Any]:
+def _select(query: TaskQuery, restriction: sa.ColumnElement[bool] | None = None) -> sa.Select[Any]:
     conditions = [
+        *([restriction] if restriction is not None else []),  # what the acting user may read
         *_task_filters(query),
         *_process_filters(query),
         *_people_filters(query),
@@ -276,10 +277,14 @@ def _sorted(statement: sa.Select[Any], query: TaskQuery) -> sa.Select[Any]:
     return statement.order_by(*order)
 
 
-def query_tasks(connection: sa.Connection, query: TaskQuery, page: Page) -> list[UserTask]:
-    statement = apply_page(_sorted(_select(query), query), page)
+def query_tasks(
+    connection: sa.Connection, query: TaskQuery, page: Page, restriction: sa.ColumnElement[bool] | None = None
+) -> list[UserTask]:
+    statement = apply_page(_sorted(_select(query, restriction), query), page)
     return [_mapping.from_row(row) for row in connection.execute(statement).mappings()]
 
 
-def count_tasks(connection: sa.Connection, query: TaskQuery) -> int:
-    return count_of(connection, _select(query))
+def count_tasks(
+    connection: sa.Connection, query: TaskQuery, restriction: sa.ColumnElement[bool] | None = None
+) -> int:
+    return count_of(connection, _select(query, restriction))

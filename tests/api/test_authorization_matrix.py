@@ -1,0 +1,344 @@
+"""The authorization matrix through the real app (SQLite, HTTP Basic on): every protected
+endpoint x (no credentials, wrong password, user without permission, user with exactly the
+permission Camunda asks for, administrator) gives 401/401/403-or-filtered/2xx/2xx, and a
+refused call changes nothing (reliability R13, semantics §1.3)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from cadenza.services import (
+    AuthorizationQuery,
+    DeploymentQuery,
+    Engine,
+    GroupQuery,
+    ProcessDefinitionQuery,
+    ProcessInstanceQuery,
+    TaskQuery,
+    TenantQuery,
+    User,
+    UserQuery,
+)
+
+from .auth_support import ADMIN_AUTH, auth_client, basic
+from .helpers import BASE, resource
+
+NOBODY = basic("nobody", "nobody-pw")
+GRANTED = basic("granted", "granted-pw")
+WRONG = basic("granted", "not-the-password")
+
+# Camunda resource type ids
+USER, GROUP, GROUP_MEMBERSHIP, AUTHORIZATION = 1, 2, 3, 4
+PROCESS_DEFINITION, TASK, PROCESS_INSTANCE, DEPLOYMENT, TENANT = 6, 7, 8, 9, 11
+
+
+@dataclass
+class World:
+    engine: Engine
+    client: TestClient
+    deployment_id: str = ""
+    instance_id: str = ""
+    task_id: str = ""
+    authorization_id: str = ""
+    ids: dict[str, str] = field(default_factory=dict)
+
+    def format(self, text: str) -> str:
+        return text.format(
+            deployment=self.deployment_id,
+            instance=self.instance_id,
+            task=self.task_id,
+            authorization=self.authorization_id,
+        )
+
+    def grant(self, resource_type: int, resource_id: str, *permissions: str, user: str = "granted") -> None:
+        body = {
+            "type": 1,
+            "permissions": list(permissions),
+            "userId": user,
+            "resourceType": resource_type,
+            "resourceId": self.format(resource_id),
+        }
+        response = self.client.post(f"{BASE}/authorization/create", json=body, headers=ADMIN_AUTH)
+        assert response.status_code == 200, response.text
+
+    def snapshot(self) -> dict[str, Any]:
+        """What a refused call must leave untouched (read without any user: no filtering)."""
+        e = self.engine
+        return {
+            "tasks": [(t.id, t.assignee, t.name) for t in e.tasks.query(TaskQuery())],
+            "instances": [i.id for i in e.runtime.query_process_instances(ProcessInstanceQuery())],
+            "variables": e.runtime.get_variables(self.instance_id) if self.instance_exists() else None,
+            "definitions": [d.id for d in e.repository.query_process_definitions(ProcessDefinitionQuery())],
+            "deployments": [d.id for d in e.repository.query_deployments(DeploymentQuery())],
+            "users": [u.id for u in e.identity.query_users(UserQuery())],
+            "groups": [
+                (g.id, [u.id for u in e.identity.query_users(UserQuery(member_of_group=g.id))])
+                for g in e.identity.query_groups(GroupQuery())
+            ],
+            "tenants": [t.id for t in e.identity.query_tenants(TenantQuery())],
+            "authorizations": [a.id for a in e.authorizations.query(AuthorizationQuery())],
+        }
+
+    def instance_exists(self) -> bool:
+        instances = self.engine.runtime.query_process_instances(ProcessInstanceQuery())
+        return any(i.id == self.instance_id for i in instances)
+
+
+@pytest.fixture
+def world_factory(tmp_path: Path) -> Iterator[Callable[[], World]]:
+    stack: list[Any] = []
+
+    def make() -> World:
+        directory = tmp_path / f"w{len(stack)}"
+        directory.mkdir()
+        manager = auth_client(directory)
+        engine, client = manager.__enter__()
+        stack.append(manager)
+        world = World(engine, client)
+        for user_id in ("nobody", "granted", "victim"):
+            engine.identity.create_user(User(user_id), f"{user_id}-pw")
+        files = {"data": ("user_task.bpmn", resource("user_task.bpmn"), "application/octet-stream")}
+        deployed = client.post(f"{BASE}/deployment/create", files=files, headers=ADMIN_AUTH).json()
+        world.deployment_id = deployed["id"]
+        started = client.post(f"{BASE}/process-definition/key/userProcess/start", json={}, headers=ADMIN_AUTH)
+        world.instance_id = started.json()["id"]
+        tasks = client.get(f"{BASE}/task", headers=ADMIN_AUTH).json()
+        world.task_id = tasks[0]["id"]
+        client.post(f"{BASE}/group/create", json={"id": "sales"}, headers=ADMIN_AUTH)
+        body = {
+            "type": 1,
+            "permissions": ["READ"],
+            "userId": "victim",
+            "resourceType": USER,
+            "resourceId": "x",
+        }
+        world.authorization_id = client.post(
+            f"{BASE}/authorization/create", json=body, headers=ADMIN_AUTH
+        ).json()["id"]
+        return world
+
+    yield make
+    for manager in reversed(stack):
+        manager.__exit__(None, None, None)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    method: str
+    path: str
+    grants: tuple[tuple[int, str, tuple[str, ...]], ...]
+    status: int
+    body: dict[str, Any] | None = None
+    files: bool = False
+    listing: bool = False
+    """a query: refused users get 200 and see nothing instead of 403"""
+    hidden: bool = False
+    """a read by id: refused users get 404, as the query finds nothing"""
+
+
+CASES = [
+    Case("task-complete", "POST", "/task/{task}/complete", ((TASK, "{task}", ("TASK_WORK",)),), 204, {}),
+    Case(
+        "task-complete-by-definition",
+        "POST",
+        "/task/{task}/complete",
+        ((PROCESS_DEFINITION, "userProcess", ("UPDATE_TASK",)),),
+        204,
+        {},
+    ),
+    Case(
+        "task-bpmn-error",
+        "POST",
+        "/task/{task}/bpmnError",
+        ((TASK, "{task}", ("UPDATE",)),),
+        204,
+        {"errorCode": "E"},
+    ),
+    Case(
+        "task-assignee",
+        "POST",
+        "/task/{task}/assignee",
+        ((PROCESS_DEFINITION, "userProcess", ("TASK_ASSIGN",)),),
+        204,
+        {"userId": "someone"},
+    ),
+    Case("task-claim-unclaim", "POST", "/task/{task}/unclaim", ((TASK, "*", ("TASK_ASSIGN",)),), 204),
+    Case(
+        "task-update",
+        "PUT",
+        "/task/{task}",
+        ((PROCESS_DEFINITION, "*", ("UPDATE_TASK",)),),
+        204,
+        {"name": "x"},
+    ),
+    Case("task-get", "GET", "/task/{task}", ((TASK, "{task}", ("READ",)),), 200, hidden=True),
+    Case(
+        "task-list", "GET", "/task", ((PROCESS_DEFINITION, "userProcess", ("READ_TASK",)),), 200, listing=True
+    ),
+    Case("task-count", "GET", "/task/count", ((TASK, "*", ("READ",)),), 200, listing=True),
+    Case(
+        "instance-list", "GET", "/process-instance", ((PROCESS_INSTANCE, "*", ("READ",)),), 200, listing=True
+    ),
+    Case(
+        "instance-get",
+        "GET",
+        "/process-instance/{instance}",
+        ((PROCESS_DEFINITION, "userProcess", ("READ_INSTANCE",)),),
+        200,
+        hidden=True,
+    ),
+    Case(
+        "instance-delete",
+        "DELETE",
+        "/process-instance/{instance}",
+        ((PROCESS_INSTANCE, "{instance}", ("DELETE",)),),
+        204,
+    ),
+    Case(
+        "instance-variables",
+        "POST",
+        "/process-instance/{instance}/variables",
+        ((PROCESS_DEFINITION, "userProcess", ("UPDATE_INSTANCE",)),),
+        204,
+        {"modifications": {"a": {"value": 1, "type": "Integer"}}},
+    ),
+    Case(
+        "definition-start",
+        "POST",
+        "/process-definition/key/userProcess/start",
+        ((PROCESS_INSTANCE, "*", ("CREATE",)), (PROCESS_DEFINITION, "userProcess", ("CREATE_INSTANCE",))),
+        200,
+        {},
+    ),
+    Case(
+        "deployment-create", "POST", "/deployment/create", ((DEPLOYMENT, "*", ("CREATE",)),), 200, files=True
+    ),
+    Case(
+        "deployment-delete",
+        "DELETE",
+        "/deployment/{deployment}?cascade=true",
+        ((DEPLOYMENT, "{deployment}", ("DELETE",)),),
+        204,
+    ),
+    Case(
+        "user-create",
+        "POST",
+        "/user/create",
+        ((USER, "*", ("CREATE",)),),
+        204,
+        {"profile": {"id": "newbie"}, "credentials": {"password": "pw"}},
+    ),
+    Case("user-delete", "DELETE", "/user/victim", ((USER, "victim", ("DELETE",)),), 204),
+    Case("user-list", "GET", "/user?idIn=victim,granted", ((USER, "victim", ("READ",)),), 200, listing=True),
+    Case(
+        "group-member", "PUT", "/group/sales/members/victim", ((GROUP_MEMBERSHIP, "sales", ("CREATE",)),), 204
+    ),
+    Case("tenant-create", "POST", "/tenant/create", ((TENANT, "*", ("CREATE",)),), 204, {"id": "t9"}),
+    Case(
+        "authorization-create",
+        "POST",
+        "/authorization/create",
+        ((AUTHORIZATION, "*", ("CREATE",)),),
+        200,
+        {"type": 1, "permissions": ["ALL"], "userId": "nobody", "resourceType": TASK, "resourceId": "*"},
+    ),
+    Case(
+        "authorization-delete",
+        "DELETE",
+        "/authorization/{authorization}",
+        ((AUTHORIZATION, "*", ("DELETE",)),),
+        204,
+    ),
+]
+
+
+def _call(world: World, case: Case, headers: dict[str, str]) -> Any:
+    url = f"{BASE}{world.format(case.path)}"
+    if case.files:
+        files = {"data": ("user_task.bpmn", resource("user_task.bpmn"), "application/octet-stream")}
+        return world.client.request(case.method, url, files=files, headers=headers)
+    return world.client.request(case.method, url, json=case.body, headers=headers)
+
+
+def _visible_count(response: Any) -> int:
+    data = response.json()
+    return int(data["count"]) if isinstance(data, dict) else len(data)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_authorization_matrix(world_factory: Callable[[], World], case: Case) -> None:
+    world = world_factory()
+    before = world.snapshot()
+
+    for headers in ({}, WRONG):
+        response = _call(world, case, headers)
+        assert response.status_code == 401, response.text
+        assert response.headers["WWW-Authenticate"] == 'Basic realm="default"'
+    assert world.snapshot() == before
+
+    refused = _call(world, case, NOBODY)
+    if case.listing:
+        assert refused.status_code == 200, refused.text
+        assert _visible_count(refused) == 0
+    elif case.hidden:
+        assert refused.status_code == 404, refused.text
+    else:
+        assert refused.status_code == 403, refused.text
+        body = refused.json()
+        assert body["type"] == "AuthorizationException"
+        assert body["userId"] == "nobody"
+        assert body["message"].startswith("The user with id 'nobody' does not have ")
+        missing = body["missingAuthorizations"]
+        assert missing and all(set(m) == {"permissionName", "resourceName", "resourceId"} for m in missing)
+        if len(missing) == 1:
+            assert body["permissionName"] == missing[0]["permissionName"]
+        else:
+            assert body["permissionName"] is None
+    assert world.snapshot() == before
+
+    for resource_type, resource_id, permissions in case.grants:
+        world.grant(resource_type, resource_id, *permissions)
+    granted = _call(world, case, GRANTED)
+    assert granted.status_code == case.status, granted.text
+    if case.listing:
+        assert _visible_count(granted) >= 1
+
+    admin_world = world_factory()
+    admin = _call(admin_world, case, ADMIN_AUTH)
+    assert admin.status_code == case.status, admin.text
+
+
+def test_forbidden_body_names_the_missing_permission(world_factory: Callable[[], World]) -> None:
+    world = world_factory()
+    response = world.client.post(f"{BASE}/process-definition/key/userProcess/start", json={}, headers=NOBODY)
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {
+        "type": "AuthorizationException",
+        "message": "The user with id 'nobody' does not have 'CREATE' permission on resource 'ProcessInstance'.",
+        "code": 0,
+        "userId": "nobody",
+        "permissionName": "CREATE",
+        "resourceName": "ProcessInstance",
+        "resourceId": None,
+        "missingAuthorizations": [
+            {"permissionName": "CREATE", "resourceName": "ProcessInstance", "resourceId": None}
+        ],
+    }
+    response = world.client.post(f"{BASE}/task/{world.task_id}/complete", json={}, headers=NOBODY)
+    body = response.json()
+    assert body["message"] == (
+        f"The user with id 'nobody' does not have one of the following permissions: "
+        f"'TASK_WORK' permission on resource '{world.task_id}' of type 'Task' or "
+        f"'UPDATE' permission on resource '{world.task_id}' of type 'Task' or "
+        "'TASK_WORK' permission on resource 'userProcess' of type 'ProcessDefinition' or "
+        "'UPDATE_TASK' permission on resource 'userProcess' of type 'ProcessDefinition'."
+    )
+    assert body["resourceName"] is None and len(body["missingAuthorizations"]) == 4
