@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.support import RESOURCES
 
 from cadenza.clock import SettableClock
 from cadenza.config import EngineConfig
@@ -23,7 +24,6 @@ from cadenza.services import (
     Tenant,
     User,
 )
-from conftest import RESOURCES
 
 PROCESS_DEFINITION, TASK, PROCESS_INSTANCE, DEPLOYMENT = 6, 7, 8, 9
 GLOBAL, GRANT, REVOKE = 0, 1, 2
