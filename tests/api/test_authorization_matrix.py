@@ -17,6 +17,8 @@ from cadenza.services import (
     AuthorizationQuery,
     DeploymentQuery,
     Engine,
+    ExternalTaskQuery,
+    FetchTopic,
     GroupQuery,
     ProcessDefinitionQuery,
     ProcessInstanceQuery,
@@ -46,6 +48,7 @@ class World:
     instance_id: str = ""
     task_id: str = ""
     authorization_id: str = ""
+    external_task_id: str = ""
     ids: dict[str, str] = field(default_factory=dict)
 
     def format(self, text: str) -> str:
@@ -54,6 +57,7 @@ class World:
             instance=self.instance_id,
             task=self.task_id,
             authorization=self.authorization_id,
+            external_task=self.external_task_id,
         )
 
     def grant(self, resource_type: int, resource_id: str, *permissions: str, user: str = "granted") -> None:
@@ -83,6 +87,10 @@ class World:
             ],
             "tenants": [t.id for t in e.identity.query_tenants(TenantQuery())],
             "authorizations": [a.id for a in e.authorizations.query(AuthorizationQuery())],
+            "external_tasks": [
+                (t.id, t.worker_id, t.lock_expiration_time, t.retries, t.error_message, t.priority)
+                for t in e.external_tasks.query(ExternalTaskQuery())
+            ],
         }
 
     def instance_exists(self) -> bool:
@@ -110,6 +118,12 @@ def world_factory(tmp_path: Path) -> Iterator[Callable[[], World]]:
         world.instance_id = started.json()["id"]
         tasks = client.get(f"{BASE}/task", headers=ADMIN_AUTH).json()
         world.task_id = tasks[0]["id"]
+        files = {"data": ("external_task.bpmn", resource("external_task.bpmn"), "application/octet-stream")}
+        client.post(f"{BASE}/deployment/create", files=files, headers=ADMIN_AUTH)
+        for _ in range(2):  # one to lock here, one left for fetchAndLock
+            client.post(f"{BASE}/process-definition/key/externalProcess/start", json={}, headers=ADMIN_AUTH)
+        [locked] = engine.external_tasks.fetch_and_lock("w1", 1, [FetchTopic("work", 60_000)])
+        world.external_task_id = locked.task.id
         client.post(f"{BASE}/group/create", json={"id": "sales"}, headers=ADMIN_AUTH)
         body = {
             "type": 1,
@@ -240,6 +254,78 @@ CASES = [
     Case(
         "group-member", "PUT", "/group/sales/members/victim", ((GROUP_MEMBERSHIP, "sales", ("CREATE",)),), 204
     ),
+    Case(
+        "external-task-fetch",
+        "POST",
+        "/external-task/fetchAndLock",
+        ((PROCESS_INSTANCE, "*", ("READ", "UPDATE")),),
+        200,
+        {"workerId": "w2", "maxTasks": 5, "topics": [{"topicName": "work", "lockDuration": 1000}]},
+        listing=True,
+    ),
+    Case(
+        "external-task-complete",
+        "POST",
+        "/external-task/{external_task}/complete",
+        ((PROCESS_DEFINITION, "externalProcess", ("UPDATE_INSTANCE",)),),
+        204,
+        {"workerId": "w1"},
+    ),
+    Case(
+        "external-task-failure",
+        "POST",
+        "/external-task/{external_task}/failure",
+        ((PROCESS_INSTANCE, "*", ("UPDATE",)),),
+        204,
+        {"workerId": "w1", "errorMessage": "down", "retries": 0, "retryTimeout": 0},
+    ),
+    Case(
+        "external-task-bpmn-error",
+        "POST",
+        "/external-task/{external_task}/bpmnError",
+        ((PROCESS_DEFINITION, "*", ("UPDATE_INSTANCE",)),),
+        204,
+        {"workerId": "w1", "errorCode": "E"},
+    ),
+    Case(
+        "external-task-unlock",
+        "POST",
+        "/external-task/{external_task}/unlock",
+        ((PROCESS_INSTANCE, "*", ("UPDATE",)),),
+        204,
+    ),
+    Case(
+        "external-task-lock",
+        "POST",
+        "/external-task/{external_task}/lock",
+        ((PROCESS_INSTANCE, "*", ("UPDATE",)),),
+        204,
+        {"workerId": "w1", "lockDuration": 5000},
+    ),
+    Case(
+        "external-task-retries",
+        "PUT",
+        "/external-task/{external_task}/retries",
+        ((PROCESS_INSTANCE, "*", ("UPDATE",)),),
+        204,
+        {"retries": 7},
+    ),
+    Case(
+        "external-task-list",
+        "GET",
+        "/external-task",
+        ((PROCESS_DEFINITION, "externalProcess", ("READ_INSTANCE",)),),
+        200,
+        listing=True,
+    ),
+    Case(
+        "external-task-get",
+        "GET",
+        "/external-task/{external_task}",
+        ((PROCESS_INSTANCE, "*", ("READ",)),),
+        200,
+        hidden=True,
+    ),
     Case("tenant-create", "POST", "/tenant/create", ((TENANT, "*", ("CREATE",)),), 204, {"id": "t9"}),
     Case(
         "authorization-create",
@@ -322,7 +408,9 @@ def test_forbidden_body_names_the_missing_permission(world_factory: Callable[[],
     assert response.headers["content-type"] == "application/json"
     assert response.json() == {
         "type": "AuthorizationException",
-        "message": "The user with id 'nobody' does not have 'CREATE' permission on resource 'ProcessInstance'.",
+        "message": (
+            "The user with id 'nobody' does not have 'CREATE' permission on resource 'ProcessInstance'."
+        ),
         "code": 0,
         "userId": "nobody",
         "permissionName": "CREATE",

@@ -29,9 +29,9 @@ from cadenza.errors import (
     BadUserRequestError,
     InvalidRequestError,
     NotFoundError,
-    ProcessEngineError,
 )
 from cadenza.expr.values import TypedValue
+from cadenza.services.authorization import check_external_task, fetch_filter, restriction
 from cadenza.services.runner import CommandRunner, ServiceContext
 from cadenza.store import Store, external_tasks as store_external_tasks, instances as store_instances
 from cadenza.store.queries import ExternalTaskQuery, Page, ProcessInstanceQuery
@@ -138,19 +138,29 @@ class ExternalTaskService:
         self._store: Store = runner.store
 
     # ── queries ─────────────────────────────────────────────────────────────────────────────
-    def query(self, query: ExternalTaskQuery, page: Page | None = None) -> list[ExternalTask]:
+    def query(
+        self, query: ExternalTaskQuery, page: Page | None = None, *, user_id: str | None = None
+    ) -> list[ExternalTask]:
+        """Tasks matching ``query`` the acting user may read (READ on the process instance or
+        READ_INSTANCE on the definition, and one of its tenants)."""
         with self._store.read() as connection:
+            visible = restriction(connection, self._runner, user_id, "external_task")
             return store_external_tasks.query_external_tasks(
-                connection, query, page or Page(), self._runner.clock.now()
+                connection, query, page or Page(), self._runner.clock.now(), visible
             )
 
-    def count(self, query: ExternalTaskQuery) -> int:
+    def count(self, query: ExternalTaskQuery, *, user_id: str | None = None) -> int:
         with self._store.read() as connection:
-            return store_external_tasks.count_external_tasks(connection, query, self._runner.clock.now())
+            visible = restriction(connection, self._runner, user_id, "external_task")
+            return store_external_tasks.count_external_tasks(
+                connection, query, self._runner.clock.now(), visible
+            )
 
-    def get(self, external_task_id: str) -> ExternalTask:
-        with self._store.read() as connection:
-            found = store_external_tasks.find_external_task(connection, external_task_id)
+    def get(self, external_task_id: str, *, user_id: str | None = None) -> ExternalTask:
+        found_tasks = self.query(
+            ExternalTaskQuery(external_task_id=external_task_id), Page(0, 1), user_id=user_id
+        )
+        found = found_tasks[0] if found_tasks else None
         if found is None:
             raise NotFoundError(
                 f"External task with id {external_task_id} does not exist",
@@ -201,6 +211,7 @@ class ExternalTaskService:
         *,
         use_priority: bool = False,
         sorting: Sequence[tuple[str, str]] = (),
+        user_id: str | None = None,
     ) -> list[LockedExternalTask]:
         """Lock up to ``max_tasks`` fetchable tasks of the given topics for ``worker_id``.
 
@@ -234,6 +245,7 @@ class ExternalTaskService:
             return []
 
         def command(ctx: ServiceContext) -> list[LockedExternalTask]:
+            allowed = fetch_filter(ctx.sql.connection, self._runner, ctx.user_id)
             now = ctx.now()
             candidates = store_external_tasks.fetchable_candidates(
                 ctx.sql.connection,
@@ -243,6 +255,7 @@ class ExternalTaskService:
                 use_priority=use_priority,
                 create_time_ascending=create_time_ascending,
                 skip_locked=not self._store.is_sqlite,
+                restriction=allowed,
             )
             locked: list[LockedExternalTask] = []
             for task in candidates:
@@ -253,7 +266,7 @@ class ExternalTaskService:
                 locked.append(self._locked(ctx, task, topic))
             return locked
 
-        return self._runner.run(command)
+        return self._runner.run(command, user_id=user_id)
 
     @staticmethod
     def _locked(ctx: ServiceContext, task: ExternalTask, topic: FetchTopic) -> LockedExternalTask:
@@ -294,6 +307,7 @@ class ExternalTaskService:
         _require_worker(worker_id)
 
         def command(ctx: ServiceContext) -> None:
+            check_external_task(ctx, external_task_id)
             graph, task = _load(ctx, external_task_id)
             _check_worker(
                 task,
@@ -333,6 +347,7 @@ class ExternalTaskService:
             raise BadUserRequestError("retryDuration is not greater than or equal to 0")
 
         def command(ctx: ServiceContext) -> None:
+            check_external_task(ctx, external_task_id)
             graph, task = _load(ctx, external_task_id)
             _check_worker(
                 task,
@@ -377,6 +392,7 @@ class ExternalTaskService:
             raise BadUserRequestError("errorCode is null", camunda_type="NullValueException")
 
         def command(ctx: ServiceContext) -> None:
+            check_external_task(ctx, external_task_id)
             graph, task = _load(ctx, external_task_id)
             _check_worker(
                 task,
@@ -401,6 +417,7 @@ class ExternalTaskService:
             raise _rest_400("lockDuration is not greater than 0")
 
         def command(ctx: ServiceContext) -> None:
+            check_external_task(ctx, external_task_id)
             _, task = _load(ctx, external_task_id)
             now = ctx.now()
             expired = task.lock_expiration_time is None or task.lock_expiration_time <= now
@@ -421,6 +438,7 @@ class ExternalTaskService:
             raise _rest_400("lockTime is not greater than 0")
 
         def command(ctx: ServiceContext) -> None:
+            check_external_task(ctx, external_task_id)
             graph, task = _load(ctx, external_task_id)
             # the doubled quote is Camunda's literal text
             _check_worker(
@@ -445,6 +463,7 @@ class ExternalTaskService:
         """Clear the lock (no worker check, suspended tasks too) and wake long polls."""
 
         def command(ctx: ServiceContext) -> None:
+            check_external_task(ctx, external_task_id)
             _, task = _load(ctx, external_task_id)
             task.worker_id = None
             task.lock_expiration_time = None
@@ -464,6 +483,7 @@ class ExternalTaskService:
         _check_retries(retries)
 
         def command(ctx: ServiceContext) -> None:
+            check_external_task(ctx, external_task_id)
             try:
                 graph, task = _load(ctx, external_task_id)
             except NotFoundError as error:
@@ -474,6 +494,7 @@ class ExternalTaskService:
 
     def set_priority(self, external_task_id: str, priority: int) -> None:
         def command(ctx: ServiceContext) -> None:
+            check_external_task(ctx, external_task_id)
             try:
                 _, task = _load(ctx, external_task_id)
             except NotFoundError as error:
@@ -531,6 +552,7 @@ class ExternalTaskService:
             if not selected:
                 raise BadUserRequestError("externalTaskIds is empty")
             for task_id in selected:
+                check_external_task(ctx, task_id)
                 try:
                     graph, task = _load(ctx, task_id)
                 except NotFoundError:

@@ -66,8 +66,12 @@ def find_external_task(connection: sa.Connection, external_task_id: str) -> Exte
     return None if row is None else _mapping.from_row(row)
 
 
-def _select(query: ExternalTaskQuery, now: datetime) -> sa.Select[Any]:
+def _select(
+    query: ExternalTaskQuery, now: datetime, restriction: sa.ColumnElement[bool] | None = None
+) -> sa.Select[Any]:
     c: list[sa.ColumnElement[bool]] = []
+    if restriction is not None:  # the rows the acting user may read (services.authorization)
+        c.append(restriction)
     if query.external_task_id is not None:
         c.append(_t.c.id == query.external_task_id)
     if query.external_task_id_in is not None:
@@ -118,14 +122,25 @@ def _select(query: ExternalTaskQuery, now: datetime) -> sa.Select[Any]:
 
 
 def query_external_tasks(
-    connection: sa.Connection, query: ExternalTaskQuery, page: Page, now: datetime
+    connection: sa.Connection,
+    query: ExternalTaskQuery,
+    page: Page,
+    now: datetime,
+    restriction: sa.ColumnElement[bool] | None = None,
 ) -> list[ExternalTask]:
-    statement = apply_sorting(_select(query, now), _t, ExternalTaskQuery.SORT_FIELDS, query.sorting)
+    statement = apply_sorting(
+        _select(query, now, restriction), _t, ExternalTaskQuery.SORT_FIELDS, query.sorting
+    )
     return [_mapping.from_row(row) for row in connection.execute(apply_page(statement, page)).mappings()]
 
 
-def count_external_tasks(connection: sa.Connection, query: ExternalTaskQuery, now: datetime) -> int:
-    return count_of(connection, _select(query, now))
+def count_external_tasks(
+    connection: sa.Connection,
+    query: ExternalTaskQuery,
+    now: datetime,
+    restriction: sa.ColumnElement[bool] | None = None,
+) -> int:
+    return count_of(connection, _select(query, now, restriction))
 
 
 def _topic_condition(topic: TopicFilter) -> sa.ColumnElement[bool]:
@@ -172,6 +187,7 @@ def fetchable_candidates(
     use_priority: bool,
     create_time_ascending: bool | None = None,
     skip_locked: bool,
+    restriction: sa.ColumnElement[bool] | None = None,
 ) -> list[ExternalTask]:
     """Tasks a worker may lock now (Camunda's ``selectExternalTasksForTopics`` predicate):
     lock free or expired, active, retries left, instance not suspended; topics OR-ed, each
@@ -191,6 +207,8 @@ def fetchable_candidates(
         ~suspended_instance,
         sa.or_(_t.c.retries.is_(None), _t.c.retries > 0),
     )
+    if restriction is not None:  # only tasks the acting user may fetch (Camunda filters)
+        statement = statement.where(restriction)
     order: list[sa.ColumnElement[Any]] = []
     if use_priority:
         order.append(_t.c.priority.desc())
