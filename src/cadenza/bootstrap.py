@@ -1,14 +1,15 @@
-"""Composition root: settings -> store -> engine services -> REST app and web Cockpit (and later
-the job executor). The only module that knows every layer."""
+"""Composition root: settings -> store -> engine services -> REST app, web Cockpit and
+the job executor. The only module that knows every layer."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cadenza.api.app import create_app
+from cadenza.api.app import LifespanHook, create_app
 from cadenza.clock import Clock
 from cadenza.config import EngineConfig
+from cadenza.jobs import JobExecutor
 from cadenza.services import ADMIN_GROUP, Engine, Group, GroupQuery, User
 from cadenza.web import mount_cockpit
 
@@ -70,16 +71,21 @@ def build_node(
     admin_user: str | None = None,
     admin_password: str | None = None,
     admin_prompt: AdminPrompt | None = None,
+    job_executor: bool = False,
 ) -> Node:
     """Open the database (creating/upgrading its schema), make sure an administrator exists
     when authentication is on (``ensure_admin``) and build the REST app (with the Cockpit at
-    ``/``) on it."""
+    ``/``) on it. With ``job_executor`` the app's lifespan starts and stops a ``JobExecutor``."""
     engine = Engine(config, clock=clock)
     try:
         ensure_admin(engine, admin_user=admin_user, admin_password=admin_password, prompt=admin_prompt)
     except BaseException:
         engine.close()
         raise
-    app = create_app(engine)
+    hooks: list[LifespanHook] = []
+    if job_executor:
+        executor = JobExecutor(engine)
+        hooks.append((executor.start, executor.stop))
+    app = create_app(engine, lifespan_hooks=hooks)
     mount_cockpit(app)  # the web Cockpit/Tasklist at /, a client of /engine-rest
     return Node(engine=engine, app=app)

@@ -58,6 +58,12 @@ def run(
         envvar="CADENZA_ADMIN_PASSWORD",
         help="First administrator's password (prefer the variable).",
     ),
+    job_executor: bool = typer.Option(
+        True,
+        "--job-executor/--no-job-executor",
+        envvar="CADENZA_JOB_EXECUTOR",
+        help="Run this node's job executor (async continuations, timers).",
+    ),
 ) -> None:
     """Start the REST API at http://HOST:PORT/engine-rest (schema created/upgraded first)."""
     import uvicorn
@@ -71,6 +77,7 @@ def run(
             admin_user=admin_user,
             admin_password=admin_password,
             admin_prompt=_prompt_admin if sys.stdin.isatty() else None,
+            job_executor=job_executor,
         )
     except AdminBootstrapError as error:
         typer.echo(f"cadenza: {error}", err=True)

@@ -127,7 +127,7 @@ def test_deploy_unsupported_element_raises_parse_error_naming_the_element(engine
 
     (problem,) = caught.value.problems
     assert problem.element_ids == ("waitForMessage",)
-    assert "receiveTask" in problem.message
+    assert "scriptTask" in problem.message
     assert caught.value.status == 400
 
 

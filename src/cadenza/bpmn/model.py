@@ -22,28 +22,36 @@ __all__ = [
     "ErrorEventDefinition",
     "EscalationDefinition",
     "EscalationEventDefinition",
+    "EventBasedGateway",
     "EventDefinition",
     "ExclusiveGateway",
     "ExternalTaskImplementation",
     "FlowNode",
     "Gateway",
+    "InclusiveGateway",
     "InputOutput",
+    "IntermediateCatchEvent",
     "IntermediateThrowEvent",
     "ListParameterValue",
     "ManualTask",
     "MapParameterValue",
+    "MessageEventDefinition",
+    "MultiInstance",
     "ParallelGateway",
     "Parameter",
     "ParameterValue",
     "Process",
+    "ReceiveTask",
     "Scope",
     "SequenceFlow",
     "ServiceTask",
+    "SignalEventDefinition",
     "StartEvent",
     "SubProcess",
     "Task",
     "TerminateEventDefinition",
     "TextParameterValue",
+    "TimerEventDefinition",
     "UserTask",
 ]
 
@@ -152,7 +160,57 @@ class EscalationEventDefinition:
     escalation_code_variable: str | None = None
 
 
-EventDefinition: TypeAlias = TerminateEventDefinition | ErrorEventDefinition | EscalationEventDefinition
+@dataclass(frozen=True, slots=True)
+class TimerEventDefinition:
+    """``<timerEventDefinition>``: one of ``timeDate``, ``timeDuration``, ``timeCycle`` (kind),
+    with its text (a literal or a ``${...}`` expression, evaluated when the timer is created)."""
+
+    kind: str
+    expression: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEventDefinition:
+    """``<messageEventDefinition messageRef>``; ``message_name`` is the referenced message's
+    ``name`` (may be a ``${...}`` expression, evaluated when the subscription is created)."""
+
+    message_ref: str | None = None
+    message_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SignalEventDefinition:
+    """``<signalEventDefinition signalRef>``; ``signal_name`` resolved like message names;
+    ``asynchronous`` is ``camunda:async`` on throwing signal events."""
+
+    signal_ref: str | None = None
+    signal_name: str | None = None
+    asynchronous: bool = False
+
+
+EventDefinition: TypeAlias = (
+    TerminateEventDefinition
+    | ErrorEventDefinition
+    | EscalationEventDefinition
+    | TimerEventDefinition
+    | MessageEventDefinition
+    | SignalEventDefinition
+)
+
+CatchDefinition: TypeAlias = TimerEventDefinition | MessageEventDefinition | SignalEventDefinition
+"""What an intermediate catch event, a start event or a boundary event may wait for besides errors."""
+
+
+@dataclass(frozen=True, slots=True)
+class MultiInstance:
+    """``<multiInstanceLoopCharacteristics>`` of an activity (texts may be ``${...}``)."""
+
+    sequential: bool = False
+    loop_cardinality: str | None = None
+    collection: str | None = None
+    """``camunda:collection``: a variable name or an expression yielding a list."""
+    element_variable: str | None = None
+    completion_condition: str | None = None
 
 
 # ── flow elements ──────────────────────────────────────────────────────────────────────────────
@@ -189,6 +247,8 @@ class FlowNode:
     properties: tuple[tuple[str, str], ...] = ()
     """``camunda:properties`` as (name, value) pairs in document order."""
     documentation: str | None = None
+    retry_time_cycle: str | None = None
+    """``camunda:failedJobRetryTimeCycle`` (``R3/PT5M``, ``PT1M,PT5M`` or an expression)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -199,7 +259,8 @@ class StartEvent(FlowNode):
     initiator: str | None = None
     """``camunda:initiator``: variable that receives the authenticated user id at start."""
     event_definition: EventDefinition | None = None
-    """Error/escalation trigger of an event sub-process start event; None = none start event."""
+    """Trigger of a message/timer/signal start event or of an event sub-process start event;
+    None = none start event."""
     is_interrupting: bool = True
     """``isInterrupting`` of an event sub-process start event."""
 
@@ -229,25 +290,50 @@ class ParallelGateway(Gateway):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class InclusiveGateway(Gateway):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventBasedGateway(Gateway):
+    """Waits for the first of the catch events (or receive tasks) its flows lead to."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IntermediateCatchEvent(FlowNode):
+    """A timer, message or signal intermediate catch event: the token waits here."""
+
+    event_definition: CatchDefinition
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BoundaryEvent(FlowNode):
-    """An error or escalation boundary event attached to ``attached_to``."""
+    """A boundary event attached to ``attached_to`` (error, escalation, timer, message, signal)."""
 
     attached_to: str
-    event_definition: ErrorEventDefinition | EscalationEventDefinition
+    event_definition: ErrorEventDefinition | EscalationEventDefinition | CatchDefinition
     cancel_activity: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IntermediateThrowEvent(FlowNode):
-    """A none or escalation intermediate throw event (passes the token on after throwing)."""
+    """A none, escalation or signal intermediate throw event (passes the token on after throwing)."""
 
-    event_definition: EscalationEventDefinition | None = None
+    event_definition: EscalationEventDefinition | SignalEventDefinition | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Activity(FlowNode):
     boundary_event_ids: tuple[str, ...] = ()
     """Boundary events attached to this activity, in document order (filled by the parser)."""
+    multi_instance: MultiInstance | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReceiveTask(Activity):
+    """Waits for the message ``message`` (or for a trigger without a message)."""
+
+    message: MessageEventDefinition | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -430,6 +516,9 @@ class Definitions:
     errors: dict[str, ErrorDefinition] = field(default_factory=dict)
     target_namespace: str | None = None
     escalations: dict[str, EscalationDefinition] = field(default_factory=dict)
+    messages: dict[str, str] = field(default_factory=dict)
+    """``<message id name>``: name by id."""
+    signals: dict[str, str] = field(default_factory=dict)
 
     def process(self, process_id: str) -> Process:
         for process in self.processes:

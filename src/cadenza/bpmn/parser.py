@@ -34,20 +34,28 @@ from cadenza.bpmn.model import (
     ErrorEventDefinition,
     EscalationDefinition,
     EscalationEventDefinition,
+    EventBasedGateway,
     EventDefinition,
     ExclusiveGateway,
     ExternalTaskImplementation,
     FlowNode,
+    InclusiveGateway,
+    IntermediateCatchEvent,
     IntermediateThrowEvent,
     ManualTask,
+    MessageEventDefinition,
+    MultiInstance,
     ParallelGateway,
     Process,
+    ReceiveTask,
     SequenceFlow,
     ServiceTask,
+    SignalEventDefinition,
     StartEvent,
     SubProcess,
     Task,
     TerminateEventDefinition,
+    TimerEventDefinition,
     UserTask,
 )
 from cadenza.bpmn.namespaces import BPMN, XINCLUDE_NAMESPACES, bpmn, local_name, namespace_of
@@ -252,6 +260,21 @@ _NODE_IGNORED = frozenset(
         "property",
         "auditing",
         "monitoring",
+        "multiInstanceLoopCharacteristics",
+    }
+)
+
+_ACTIVITY_TAGS = frozenset(
+    {
+        "task",
+        "manualTask",
+        "serviceTask",
+        "sendTask",
+        "businessRuleTask",
+        "userTask",
+        "receiveTask",
+        "subProcess",
+        "callActivity",
     }
 )
 
@@ -288,8 +311,12 @@ class ProcessBuilder:
         errors: Mapping[str, ErrorDefinition],
         used_ids: Set[str] = frozenset(),
         escalations: Mapping[str, EscalationDefinition] | None = None,
+        messages: Mapping[str, str] | None = None,
+        signals: Mapping[str, str] | None = None,
     ) -> None:
         self.element = element
+        self.messages: Mapping[str, str] = messages or {}
+        self.signals: Mapping[str, str] = signals or {}
         self.errors = errors
         self.escalations: Mapping[str, EscalationDefinition] = escalations or {}
         self.used_ids = used_ids
@@ -356,7 +383,10 @@ class ProcessBuilder:
         """Fields every ``FlowNode`` has: name, async flags, io, properties, documentation."""
         # camunda:async is the pre-7.3 spelling of asyncBefore.
         before = ext.bool_attr(element, "asyncBefore", False) or ext.bool_attr(element, "async", False)
-        return {
+        fields: dict[str, Any] = {}
+        if local_name(element.tag) in _ACTIVITY_TAGS:
+            fields["multi_instance"] = self.multi_instance(element)
+        return fields | {
             "name": element.get("name"),
             "async_before": before,
             "async_after": ext.bool_attr(element, "asyncAfter", False),
@@ -365,7 +395,40 @@ class ProcessBuilder:
             "properties": extensions.properties,
             "documentation": documentation_of(element),
             "default_flow": (element.get("default") or None) if default else None,
+            "retry_time_cycle": _retry_time_cycle(element),
         }
+
+    def multi_instance(self, element: etree._Element) -> MultiInstance | None:
+        """``multiInstanceLoopCharacteristics`` of an activity, or None."""
+        for child in ext.child_elements(element):
+            if child.tag != bpmn("multiInstanceLoopCharacteristics"):
+                continue
+            cardinality: str | None = None
+            condition: str | None = None
+            for part in ext.child_elements(child):
+                if part.tag == bpmn("loopCardinality"):
+                    cardinality = ext.element_text(part).strip() or None
+                elif part.tag == bpmn("completionCondition"):
+                    condition = ext.element_text(part).strip() or None
+            collection = ext.attr(child, "collection")
+            element_variable = ext.attr(child, "elementVariable")
+            for part in ext.child_elements(child):
+                if part.tag == bpmn("loopDataInputRef") and collection is None:
+                    collection = ext.element_text(part).strip() or None
+                elif part.tag == bpmn("inputDataItem") and element_variable is None:
+                    element_variable = part.get("name") or None
+            if cardinality is None and collection is None:
+                self.report(
+                    "Either loopCardinality or collection must been set", child, (element.get("id") or "",)
+                )
+            return MultiInstance(
+                sequential=(child.get("isSequential") or "").strip().lower() == "true",
+                loop_cardinality=cardinality,
+                collection=collection,
+                element_variable=element_variable,
+                completion_condition=condition,
+            )
+        return None
 
     def refuse_io(self, element: etree._Element, node_id: str, io_present: bool) -> None:
         if io_present:
@@ -543,10 +606,17 @@ class ProcessBuilder:
         return nodes
 
     def _start_event_of(self, scope_id: str) -> str | None:
+        """The none start event of a scope (the only start event of an event sub-process)."""
+        found: str | None = None
         for node_id in self.children.get(scope_id, ()):
             spec = self.specs.get(node_id)
             if spec is not None and spec.cls is StartEvent:
-                return node_id
+                if spec.fields.get("event_definition") is None:
+                    return node_id
+                found = found or node_id
+        element_scope = self.specs.get(scope_id)
+        if element_scope is not None and element_scope.fields.get("triggered_by_event"):
+            return found
         return None
 
 
@@ -613,10 +683,84 @@ def escalation_event_definition(
     )
 
 
+def _retry_time_cycle(element: etree._Element) -> str | None:
+    for container in ext.child_elements(element):
+        if container.tag != bpmn("extensionElements"):
+            continue
+        for child in ext.child_elements(container):
+            if local_name(child.tag) == "failedJobRetryTimeCycle":
+                return ext.element_text(child).strip() or None
+    return None
+
+
+_TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
+
+
+def _local_ref(ref: str | None) -> str | None:
+    """A reference attribute without its namespace prefix (``tns:newInvoice``), None if empty."""
+    if not ref or not ref.strip():
+        return None
+    return ref.strip().rsplit(":", 1)[-1]
+
+
+def catch_definition(
+    builder: ProcessBuilder, definition: etree._Element, node_id: str
+) -> TimerEventDefinition | MessageEventDefinition | SignalEventDefinition | None:
+    """A timer, message or signal event definition; None after reporting a problem."""
+    local = local_name(definition.tag)
+    if local == "timerEventDefinition":
+        found = [
+            (local_name(child.tag), ext.element_text(child).strip())
+            for child in ext.child_elements(definition)
+            if namespace_of(child.tag) == BPMN and local_name(child.tag) in _TIMER_KINDS
+        ]
+        if len(found) != 1 or not found[0][1]:
+            builder.report(
+                "Timer needs exactly one of timeDate, timeDuration or timeCycle with a value",
+                definition,
+                (node_id,),
+            )
+            return None
+        return TimerEventDefinition(found[0][0], found[0][1])
+    if local == "messageEventDefinition":
+        ref = _local_ref(definition.get("messageRef"))
+        name = builder.messages.get(ref) if ref else None
+        if not name:
+            builder.report(
+                f"Cannot have a message event definition without a message name ('{ext.shorten(node_id)}')",
+                definition,
+                (node_id,),
+            )
+            return None
+        return MessageEventDefinition(ref, name)
+    if local == "signalEventDefinition":
+        ref = _local_ref(definition.get("signalRef"))
+        name = builder.signals.get(ref) if ref else None
+        if not name:
+            builder.report(
+                f"signalEventDefinition of '{ext.shorten(node_id)}' must reference a signal with a name",
+                definition,
+                (node_id,),
+            )
+            return None
+        return SignalEventDefinition(ref, name, ext.bool_attr(definition, "async", False))
+    builder.refuse_child(definition, node_id)
+    return None
+
+
+_CATCH_LOCALS = ("timerEventDefinition", "messageEventDefinition", "signalEventDefinition")
+
+
 def _trigger_definition(
-    builder: ProcessBuilder, element: etree._Element, node_id: str, *, what: str
-) -> tuple[bool, ErrorEventDefinition | EscalationEventDefinition | None]:
-    """The single error/escalation definition of an event; (False, None) after a problem."""
+    builder: ProcessBuilder,
+    element: etree._Element,
+    node_id: str,
+    *,
+    what: str,
+    catch: tuple[str, ...] = (),
+) -> tuple[bool, EventDefinition | None]:
+    """The single event definition of an event (error/escalation, plus the ``catch`` kinds);
+    (False, None) after a problem."""
     definitions = _event_definitions(element)
     if not definitions:
         return True, None
@@ -628,9 +772,19 @@ def _trigger_definition(
         return True, error_event_definition(builder, definition)
     if definition.tag == bpmn("escalationEventDefinition"):
         return True, escalation_event_definition(builder, definition)
+    if local_name(definition.tag) in catch:
+        found = catch_definition(builder, definition, node_id)
+        return found is not None, found
+    if local_name(definition.tag) == "compensateEventDefinition":
+        builder.report(
+            f"Compensation ('{ext.shorten(node_id)}') is not supported by Cadenza",
+            definition,
+            (node_id,),
+        )
+        return False, None
     builder.report(
         f"{ext.shorten(local_name(definition.tag))} on {what} '{ext.shorten(node_id)}' "
-        "is not supported by Cadenza yet (error and escalation events only)",
+        "is not supported by Cadenza yet",
         definition,
         (node_id,),
     )
@@ -647,21 +801,33 @@ def _check_event_children(builder: ProcessBuilder, element: etree._Element, node
 
 def _start_event(builder: ProcessBuilder, element: etree._Element, node_id: str) -> NodeSpec | None:
     definitions = _event_definitions(element)
-    in_event_sub_process = _is_event_sub_process(element.getparent())
-    event_definition: ErrorEventDefinition | EscalationEventDefinition | None = None
+    parent = element.getparent()
+    in_event_sub_process = _is_event_sub_process(parent)
+    event_definition: EventDefinition | None = None
     if definitions:
         if not in_event_sub_process:
-            # Only none start events start a process or an embedded sub-process today.
-            for definition in definitions:
-                builder.refuse_child(definition, node_id)
-            return None
-        ok, event_definition = _trigger_definition(builder, element, node_id, what="start event")
-        if not ok:
-            return None
+            if parent is None or parent.tag != bpmn("process"):
+                # Only none start events start an embedded sub-process.
+                for definition in definitions:
+                    builder.refuse_child(definition, node_id)
+                return None
+            if len(definitions) != 1 or local_name(definitions[0].tag) not in _CATCH_LOCALS:
+                for definition in definitions:
+                    builder.refuse_child(definition, node_id)
+                return None
+            event_definition = catch_definition(builder, definitions[0], node_id)
+            if event_definition is None:
+                return None
+        else:
+            ok, event_definition = _trigger_definition(
+                builder, element, node_id, what="start event", catch=_CATCH_LOCALS
+            )
+            if not ok:
+                return None
     elif in_event_sub_process:
         builder.report(
-            f"Event sub-process start event '{ext.shorten(node_id)}' needs an error or escalation "
-            "event definition (a none start event cannot trigger it)",
+            f"Event sub-process start event '{ext.shorten(node_id)}' needs an event definition "
+            "(a none start event cannot trigger it)",
             element,
             (node_id,),
         )
@@ -687,8 +853,14 @@ def _end_event(builder: ProcessBuilder, element: etree._Element, node_id: str) -
     event_definition: EventDefinition | None = None
     if len(definitions) == 1 and definitions[0].tag == bpmn("terminateEventDefinition"):
         event_definition = TerminateEventDefinition()
+    elif _is_external_message_throw(element, definitions):
+        return _external_task(builder, element, node_id)
+    elif len(definitions) == 1 and definitions[0].tag == bpmn("messageEventDefinition"):
+        pass  # Camunda: a message end event without an implementation ends like a none end event
     elif definitions:
-        ok, trigger = _trigger_definition(builder, element, node_id, what="end event")
+        ok, trigger = _trigger_definition(
+            builder, element, node_id, what="end event", catch=("signalEventDefinition",)
+        )
         if not ok:
             return None
         event_definition = trigger
@@ -733,8 +905,11 @@ def _boundary_event(builder: ProcessBuilder, element: etree._Element, node_id: s
             f"Boundary event '{ext.shorten(node_id)}' has no 'attachedToRef' attribute", element, (node_id,)
         )
         return None
-    ok, trigger = _trigger_definition(builder, element, node_id, what="boundary event")
+    ok, trigger = _trigger_definition(builder, element, node_id, what="boundary event", catch=_CATCH_LOCALS)
     if not ok:
+        return None
+    if isinstance(trigger, TerminateEventDefinition):
+        builder.refuse_child(_event_definitions(element)[0], node_id)
         return None
     if trigger is None:
         builder.report(
@@ -760,13 +935,24 @@ def _boundary_event(builder: ProcessBuilder, element: etree._Element, node_id: s
 def _intermediate_throw_event(
     builder: ProcessBuilder, element: etree._Element, node_id: str
 ) -> NodeSpec | None:
-    ok, trigger = _trigger_definition(builder, element, node_id, what="intermediate throw event")
+    definitions = _event_definitions(element)
+    if _is_external_message_throw(element, definitions):
+        return _external_task(builder, element, node_id)
+    if len(definitions) == 1 and definitions[0].tag == bpmn("messageEventDefinition"):
+        # without an implementation it passes the token on like a none throw event
+        _check_event_children(builder, element, node_id)
+        fields = builder.common_fields(element, builder.extensions(element, node_id))
+        fields["event_definition"] = None
+        return NodeSpec(IntermediateThrowEvent, fields)
+    ok, trigger = _trigger_definition(
+        builder, element, node_id, what="intermediate throw event", catch=("signalEventDefinition",)
+    )
     if not ok:
         return None
-    if isinstance(trigger, ErrorEventDefinition):
+    if not isinstance(trigger, EscalationEventDefinition | SignalEventDefinition | None):
         builder.refuse_child(_event_definitions(element)[0], node_id)
         return None
-    if trigger is not None and trigger.escalation_code is None:
+    if isinstance(trigger, EscalationEventDefinition) and trigger.escalation_code is None:
         builder.report("escalationCode is mandatory on a throwing escalation event", element, (node_id,))
         return None
     _check_event_children(builder, element, node_id)
@@ -804,7 +990,7 @@ def _pass_through_task(
 def _external_task(builder: ProcessBuilder, element: etree._Element, node_id: str) -> NodeSpec | None:
     """serviceTask / sendTask / businessRuleTask: only ``camunda:type="external"`` runs."""
     local = local_name(element.tag)
-    builder.check_children(element, node_id)
+    builder.check_children(element, node_id, frozenset({"messageEventDefinition"}))
     extensions = builder.extensions(
         element,
         node_id,
@@ -1028,11 +1214,68 @@ def _call_activity(builder: ProcessBuilder, element: etree._Element, node_id: st
     return NodeSpec(CallActivity, fields)
 
 
+def _is_external_message_throw(element: etree._Element, definitions: list[etree._Element]) -> bool:
+    """A message end/throw event with ``camunda:type="external"``: it runs as an external task."""
+    return (
+        len(definitions) == 1
+        and definitions[0].tag == bpmn("messageEventDefinition")
+        and (ext.attr(element, "type") or "").lower() == "external"
+    )
+
+
+def _intermediate_catch_event(
+    builder: ProcessBuilder, element: etree._Element, node_id: str
+) -> NodeSpec | None:
+    definitions = _event_definitions(element)
+    if len(definitions) != 1:
+        builder.report(
+            f"Intermediate catch event '{ext.shorten(node_id)}' needs exactly one event definition",
+            element,
+            (node_id,),
+        )
+        return None
+    if local_name(definitions[0].tag) not in _CATCH_LOCALS:
+        builder.refuse_child(definitions[0], node_id)
+        return None
+    definition = catch_definition(builder, definitions[0], node_id)
+    if definition is None:
+        return None
+    _check_event_children(builder, element, node_id)
+    extensions = builder.extensions(element, node_id)
+    fields = builder.common_fields(element, extensions)
+    fields["event_definition"] = definition
+    return NodeSpec(IntermediateCatchEvent, fields)
+
+
+def _receive_task(builder: ProcessBuilder, element: etree._Element, node_id: str) -> NodeSpec | None:
+    builder.check_children(element, node_id)
+    extensions = builder.extensions(element, node_id)
+    message: MessageEventDefinition | None = None
+    ref = _local_ref(element.get("messageRef"))
+    if ref is not None:
+        name = builder.messages.get(ref)
+        if not name:
+            builder.report(
+                f"Receive task '{ext.shorten(node_id)}' references an unknown message '{ext.shorten(ref)}'",
+                element,
+                (node_id,),
+            )
+            return None
+        message = MessageEventDefinition(ref, name)
+    fields = builder.common_fields(element, extensions, default=True)
+    fields["message"] = message
+    return NodeSpec(ReceiveTask, fields)
+
+
 ELEMENT_HANDLERS: dict[str, Handler] = {
     bpmn("startEvent"): _start_event,
     bpmn("endEvent"): _end_event,
     bpmn("exclusiveGateway"): _gateway(ExclusiveGateway, default=True),
     bpmn("parallelGateway"): _gateway(ParallelGateway, default=False),
+    bpmn("inclusiveGateway"): _gateway(InclusiveGateway, default=True),
+    bpmn("eventBasedGateway"): _gateway(EventBasedGateway, default=False),
+    bpmn("intermediateCatchEvent"): _intermediate_catch_event,
+    bpmn("receiveTask"): _receive_task,
     bpmn("task"): _pass_through_task(Task),
     bpmn("manualTask"): _pass_through_task(ManualTask),
     bpmn("serviceTask"): _external_task,
@@ -1069,6 +1312,8 @@ def build_definitions(root: etree._Element) -> tuple[Definitions, list[Problem]]
     top_level = ext.child_elements(root)
     errors: dict[str, ErrorDefinition] = {}
     escalations: dict[str, EscalationDefinition] = {}
+    messages: dict[str, str] = {}
+    signals: dict[str, str] = {}
     ids: list[tuple[str, int]] = []
     for child in top_level:
         child_id = child.get("id")
@@ -1084,6 +1329,10 @@ def build_definitions(root: etree._Element) -> tuple[Definitions, list[Problem]]
                     error_message=ext.attr(child, "errorMessage"),
                 ),
             )
+        if child.tag == bpmn("message") and child_id:
+            messages.setdefault(child_id, (child.get("name") or "").strip())
+        if child.tag == bpmn("signal") and child_id:
+            signals.setdefault(child_id, (child.get("name") or "").strip())
         if child.tag == bpmn("escalation") and child_id:
             escalations.setdefault(
                 child_id,
@@ -1106,13 +1355,17 @@ def build_definitions(root: etree._Element) -> tuple[Definitions, list[Problem]]
             element_id = element.get("id")
             if isinstance(tag, str) and element_id and namespace_of(tag) == BPMN:
                 ids.append((element_id, ext.line_of(element)))
-        builder = ProcessBuilder(child, errors, {element_id for element_id, _ in ids}, escalations)
+        builder = ProcessBuilder(
+            child, errors, {element_id for element_id, _ in ids}, escalations, messages, signals
+        )
         process = builder.build()
         problems.extend(builder.problems)
         if process is not None:
             processes.append(process)
     problems[:0] = find_duplicate_ids(ids)
-    definitions = Definitions(tuple(processes), errors, root.get("targetNamespace"), escalations)
+    definitions = Definitions(
+        tuple(processes), errors, root.get("targetNamespace"), escalations, messages, signals
+    )
     return definitions, problems
 
 

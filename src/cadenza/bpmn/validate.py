@@ -216,8 +216,15 @@ class _Checker:
             if isinstance(node, SubProcess):
                 starts.setdefault(node.id, [])
         # an event sub-process is started by its one triggered start event (checked by the parser)
+        triggered: set[str] = set()
         for node in self.process.nodes.values():
             if isinstance(node, StartEvent) and node.scope_id in starts:
+                scope_node = self.process.nodes.get(node.scope_id)
+                in_esp = isinstance(scope_node, SubProcess) and scope_node.triggered_by_event
+                if node.event_definition is not None and not in_esp:
+                    # message, timer and signal start events of the process: any number
+                    triggered.add(node.scope_id)
+                    continue
                 starts[node.scope_id].append(node.id)
         refused_starts = {item.scope_id for item in self.refused.values() if item.local_name == "startEvent"}
         for scope_id, start_ids in starts.items():
@@ -229,7 +236,7 @@ class _Checker:
                 start_kind = "start"
             if not start_ids:
                 # A scope whose only start events were refused already has its problem.
-                if scope_id not in refused_starts:
+                if scope_id not in refused_starts and scope_id not in triggered:
                     self.add(
                         f"{kind} '{_short(scope_id)}' has no {start_kind} event; exactly one is required",
                         scope_id,

@@ -95,6 +95,10 @@ class CommandContext:
         """Make a graph built in this command (a new instance) known to later lookups."""
         self._graphs[process_instance_id] = graph
 
+    def loaded_graphs(self) -> list[InstanceGraph]:
+        """The instance graphs this command loaded or created so far."""
+        return list(self._graphs.values())
+
     def graph_of(self, execution: Execution) -> InstanceGraph:
         return self.graph(execution.process_instance_id)
 

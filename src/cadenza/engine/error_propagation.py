@@ -48,7 +48,7 @@ from cadenza.engine.variables import scope_chain, set_variable
 from cadenza.errors import ProcessEngineError
 from cadenza.expr.values import typed_value_from_python
 
-__all__ = ["propagate_error", "propagate_escalation", "throw_escalation"]
+__all__ = ["concurrent_path", "propagate_error", "propagate_escalation", "throw_escalation"]
 
 log = logging.getLogger(__name__)
 
@@ -170,10 +170,13 @@ def _concurrent_path(
     if holder.activity_id is None and children and all(c.is_concurrent for c in children):
         ctx.uow.touch(holder)
         return add_child_execution(ctx, holder, scope=False), holder
+    from cadenza.engine.triggers import move_token_waits
+
     token = add_child_execution(ctx, holder, scope=False)
     token.activity_id = holder.activity_id
     token.activity_instance_id = holder.activity_instance_id
     token.is_active = holder.is_active
+    move_token_waits(ctx, graph, holder, token)
     for child in children:
         child.parent_id = token.id
     for task in graph.external_tasks.values():
@@ -188,6 +191,9 @@ def _concurrent_path(
     holder.activity_instance_id = None
     holder.is_active = False
     return add_child_execution(ctx, holder, scope=False), token
+
+
+concurrent_path = _concurrent_path
 
 
 def _run_handler(

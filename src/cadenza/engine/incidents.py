@@ -2,19 +2,23 @@
 
 An external task whose retries drop from "some left" (``None`` or > 0) to 0 gets a
 ``failedExternalTask`` incident carrying the task's error message; raising its retries above 0
-again, or completing the task, resolves the incident. Deleting the process instance removes the
+again, or completing the task, resolves the incident. Jobs work alike with ``failedJob``
+incidents (configuration = the job id). Deleting the process instance removes the
 incidents together with their external tasks (the store drops a task's incidents with it).
 """
 
 from __future__ import annotations
 
 from cadenza.engine.context import CommandContext
-from cadenza.engine.state import ExternalTask, Incident, IncidentType, InstanceGraph
+from cadenza.engine.state import ExternalTask, Incident, IncidentType, InstanceGraph, Job
 
 __all__ = [
     "create_external_task_incident",
+    "create_job_incident",
     "resolve_external_task_incidents",
+    "resolve_job_incidents",
     "set_external_task_retries",
+    "set_job_retries",
 ]
 
 
@@ -64,3 +68,47 @@ def set_external_task_retries(
     if not had_retries_left and retries > 0:
         resolve_external_task_incidents(ctx, graph, task)
     task.retries = retries
+
+
+def create_job_incident(ctx: CommandContext, graph: InstanceGraph, job: Job) -> Incident:
+    """Open a ``failedJob`` incident for ``job`` (retries reached 0) with its exception message."""
+    incident_id = ctx.new_id()
+    assert job.process_instance_id is not None and job.execution_id is not None
+    incident = Incident(
+        id=incident_id,
+        incident_type=IncidentType.FAILED_JOB.value,
+        incident_timestamp=ctx.now(),
+        process_instance_id=job.process_instance_id,
+        execution_id=job.execution_id,
+        process_definition_id=job.process_definition_id or "",
+        activity_id=job.activity_id,
+        failed_activity_id=job.failed_activity_id or job.activity_id,
+        cause_incident_id=incident_id,
+        root_cause_incident_id=incident_id,
+        configuration=job.id,
+        incident_message=job.exception_message,
+        tenant_id=job.tenant_id,
+        job_definition_id=job.job_definition_id,
+    )
+    graph.incidents[incident.id] = incident
+    ctx.uow.insert(incident)
+    return incident
+
+
+def resolve_job_incidents(ctx: CommandContext, graph: InstanceGraph, job: Job) -> None:
+    for incident in list(graph.incidents.values()):
+        if incident.incident_type == IncidentType.FAILED_JOB.value and incident.configuration == job.id:
+            del graph.incidents[incident.id]
+            ctx.uow.delete(incident)
+
+
+def set_job_retries(ctx: CommandContext, graph: InstanceGraph | None, job: Job, retries: int) -> None:
+    """Set ``job.retries``; dropping to 0 opens a ``failedJob`` incident, raising above 0 resolves it."""
+    had_retries_left = job.retries > 0
+    job.retries = retries
+    if graph is None or job.process_instance_id is None:
+        return
+    if had_retries_left and retries <= 0:
+        create_job_incident(ctx, graph, job)
+    elif not had_retries_left and retries > 0:
+        resolve_job_incidents(ctx, graph, job)

@@ -11,6 +11,10 @@ Execution tree rules (as in Camunda):
   child *scope execution* while it runs; the execution that entered it waits, inactive, on the
   node. Boundary events are "registered" on that scope execution: cancelling it cancels the
   activity, and the waiting parent continues on the boundary event.
+- ``camunda:asyncBefore`` stops a token at a node (activity ids set, nothing run) and creates an
+  ``async-continuation`` job that later runs ``execute_node``; ``camunda:asyncAfter`` stops it
+  when it is about to take the outgoing flows, and the job takes them. Timer jobs and message
+  and signal subscriptions belong to executions (``engine.triggers``) and go with them.
 - a call activity starts a separate process instance whose root has ``super_execution_id`` =
   the execution running the call activity; it completes the call activity when it ends, and is
   deleted with it when the call activity is cancelled.
@@ -27,6 +31,7 @@ from cadenza.bpmn.model import (
     ParameterValue,
     Process,
     SequenceFlow,
+    StartEvent,
     SubProcess,
     TextParameterValue,
 )
@@ -59,6 +64,8 @@ __all__ = [
     "end_process_instance",
     "end_token",
     "enter_node",
+    "execute_node",
+    "execute_node_inner",
     "is_scope_node",
     "leave_node",
     "remove_execution",
@@ -102,6 +109,7 @@ def _add_execution(ctx: CommandContext, graph: InstanceGraph, execution: Executi
 
 def remove_execution(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> None:
     remove_variables_of(ctx, graph, execution)
+    _remove_jobs_and_subscriptions(ctx, graph, execution)
     del graph.executions[execution.id]
     ctx.uow.delete(execution)
 
@@ -141,6 +149,7 @@ def start_process_instance(
     instance_id: str | None = None,
     super_process_instance_id: str | None = None,
     root_process_instance_id: str | None = None,
+    start_event: StartEvent | None = None,
 ) -> tuple[Execution, InstanceGraph]:
     """Create the process instance and plan its none start event. Runs when the agenda runs.
 
@@ -162,7 +171,7 @@ def start_process_instance(
     graph = InstanceGraph()
     ctx.register_graph(instance_id, graph)
     _add_execution(ctx, graph, root)
-    start = process.scope_start_event(process.id)
+    start = start_event or process.scope_start_event(process.id)
     if start is None:
         raise ProcessEngineError(f"Process '{process.id}' has no none start event")
     graph.history = HistoricProcessInstance(
@@ -182,6 +191,9 @@ def start_process_instance(
     if start.initiator:
         # Camunda sets the initiator variable even without an authenticated user (to null)
         set_variable_local(ctx, graph, root, start.initiator, typed_value_from_python(ctx.user_id))
+    from cadenza.engine.triggers import register_event_sub_processes
+
+    register_event_sub_processes(ctx, root, process.id)
     ctx.records.append(ProcessInstanceStarted(instance_id, definition.id))
     ctx.plan(enter_node, root, start)
     return root, graph
@@ -191,14 +203,50 @@ def start_process_instance(
 
 
 def enter_node(ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
+    if not _is_live(ctx, execution):
+        return
+    execution.activity_id = node.id
+    execution.activity_instance_id = _new_activity_instance_id(ctx, node)
+    execution.is_active = True
+    if node.async_before:
+        _async_job(ctx, execution, node, "async-before")
+        return
+    execute_node(ctx, execution, node)
+
+
+def _async_job(ctx: CommandContext, execution: Execution, node: FlowNode, configuration: str) -> None:
+    """End the transaction here for this token: a job continues it (Camunda's async continuation)."""
+    from cadenza.engine.triggers import new_job
+
+    new_job(
+        ctx,
+        ctx.deployed(execution),
+        execution,
+        node,
+        handler_type="async-continuation",
+        job_type="message",
+        configuration=configuration,
+    )
+
+
+def execute_node_inner(ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
+    """Run one instance of a multi-instance activity (its boundary events are on the body)."""
+    execute_node(ctx, execution, node, inner=True)
+
+
+def execute_node(ctx: CommandContext, execution: Execution, node: FlowNode, *, inner: bool = False) -> None:
+    """Run a node the token already entered: its scope execution (with input mappings and
+    boundary events), then its behavior (or the multi-instance body around it)."""
     from cadenza.engine.behaviors import behavior_for  # behaviors import this module
+    from cadenza.engine.multi_instance import start_multi_instance
+    from cadenza.engine.triggers import register_boundary_events
 
     if not _is_live(ctx, execution):
         return
     graph = ctx.graph_of(execution)
-    execution.activity_id = node.id
-    execution.activity_instance_id = _new_activity_instance_id(ctx, node)
-    execution.is_active = True
+    if isinstance(node, Activity) and node.multi_instance is not None and not inner:
+        start_multi_instance(ctx, execution, node)
+        return
     if is_scope_node(node):
         scope = _add_execution(ctx, graph, _child(ctx, execution, scope=True))
         execution.is_active = False
@@ -207,6 +255,8 @@ def enter_node(ctx: CommandContext, execution: Execution, node: FlowNode) -> Non
                 value = _parameter_value(ctx, graph, execution, parameter.value)
                 set_variable_local(ctx, graph, scope, parameter.name, value)
         execution = scope
+        if isinstance(node, Activity) and node.boundary_event_ids and not inner:
+            register_boundary_events(ctx, scope, node)
     behavior_for(node).execute(ctx, execution, node)
 
 
@@ -261,8 +311,21 @@ def _parameter_python(
     return {key: _parameter_python(ctx, graph, execution, item) for key, item in value.entries}
 
 
-def take_outgoing_flows(ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
-    """Choose the flows to take (conditions, default flow, gateway type) and take them."""
+def take_outgoing_flows(
+    ctx: CommandContext, execution: Execution, node: FlowNode, *, resumed: bool = False
+) -> None:
+    """Choose the flows to take (conditions, default flow, gateway type) and take them
+    (after an ``asyncAfter`` job, unless ``resumed`` by that job)."""
+    if isinstance(node, Activity) and node.multi_instance is not None:
+        from cadenza.engine.multi_instance import instance_completed, is_instance
+
+        if is_instance(ctx, execution, node):
+            instance_completed(ctx, execution, node)
+            return
+    if node.async_after and not resumed:
+        execution.activity_id = node.id
+        _async_job(ctx, execution, node, "async-after")
+        return
     process = _process(ctx, execution)
     flows = process.outgoing(node)
     if not flows:
@@ -341,6 +404,10 @@ def end_token(ctx: CommandContext, execution: Execution) -> None:
         ctx.uow.touch(scope)
         if not graph.children(scope):
             _complete_scope(ctx, scope)
+        else:
+            from cadenza.engine.behaviors.catching import reevaluate_inclusive_joins
+
+            reevaluate_inclusive_joins(ctx, scope)
         return
     _complete_scope(ctx, execution)
 
@@ -397,7 +464,17 @@ def _cancel_called_instance(ctx: CommandContext, execution: Execution, state: Pr
         end_process_instance(ctx, sub_root, state)
 
 
+def _remove_jobs_and_subscriptions(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> None:
+    for job in [j for j in graph.jobs.values() if j.execution_id == execution.id]:
+        del graph.jobs[job.id]
+        ctx.uow.delete(job)
+    for sub in [s for s in graph.subscriptions.values() if s.execution_id == execution.id]:
+        del graph.subscriptions[sub.id]
+        ctx.uow.delete(sub)
+
+
 def _remove_wait_states(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> None:
+    _remove_jobs_and_subscriptions(ctx, graph, execution)
     for task in [t for t in graph.external_tasks.values() if t.execution_id == execution.id]:
         del graph.external_tasks[task.id]
         ctx.uow.delete(task)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from cadenza.engine.definitions import DeployedProcess
-from cadenza.engine.state import InstanceGraph
+from cadenza.engine.state import EventSubscription, InstanceGraph
 
 __all__ = ["DefinitionSource", "UnitOfWork"]
 
@@ -33,6 +33,11 @@ class UnitOfWork(Protocol):
 
     def delete(self, entity: object) -> None:
         """Register an entity to be deleted at flush (checked against its ``rev``)."""
+        ...
+
+    def find_event_subscriptions(self, event_type: str, event_name: str) -> list[EventSubscription]:
+        """Committed subscriptions to a message or signal (not tracked: deliver through the
+        graph of their instance, which holds the tracked copy)."""
         ...
 
     def touch(self, entity: object) -> None:

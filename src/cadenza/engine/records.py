@@ -7,9 +7,11 @@ unlocked) and tests assert on them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 __all__ = [
     "ExternalTaskAvailable",
+    "JobCreated",
     "ProcessInstanceEnded",
     "ProcessInstanceStarted",
     "Record",
@@ -43,4 +45,12 @@ class UserTaskCreated:
     task_definition_key: str
 
 
-Record = ProcessInstanceStarted | ProcessInstanceEnded | ExternalTaskAvailable | UserTaskCreated
+@dataclass(frozen=True, slots=True)
+class JobCreated:
+    """A job was created or became due again (its due date, None = now): wakes the job executor."""
+
+    job_id: str
+    due_date: datetime | None
+
+
+Record = ProcessInstanceStarted | ProcessInstanceEnded | ExternalTaskAvailable | UserTaskCreated | JobCreated

@@ -21,6 +21,7 @@ from cadenza.expr.values import TypedValue
 __all__ = [
     "DelegationState",
     "Deployment",
+    "EventSubscription",
     "Execution",
     "ExternalTask",
     "HistoricProcessInstance",
@@ -29,6 +30,8 @@ __all__ = [
     "Incident",
     "IncidentType",
     "InstanceGraph",
+    "Job",
+    "JobDefinition",
     "ProcessDefinition",
     "ProcessInstanceState",
     "Resource",
@@ -142,6 +145,82 @@ class Incident:
     tenant_id: str | None = None
     job_definition_id: str | None = None
     annotation: str | None = None
+    rev: int = 0
+
+
+@dataclass(slots=True, eq=False)
+class Job:
+    """A job (Camunda ``JobEntity``): an async continuation or a timer, run by the job executor.
+
+    ``handler_type`` is Camunda's: ``async-continuation`` (configuration ``async-before`` or
+    ``async-after``), ``timer-intermediate-transition`` (intermediate catch event, also after an
+    event-based gateway), ``timer-transition`` (boundary event), ``timer-start-event`` (a
+    process's start event, no execution) and ``timer-start-event-subprocess``. ``repeat`` is the
+    rest of a timer cycle (``R2/PT1H`` or a cron expression).
+    """
+
+    id: str
+    type: str
+    """``message`` (async continuation) or ``timer``, as Camunda's job types"""
+    handler_type: str
+    create_time: datetime
+    handler_configuration: str | None = None
+    process_instance_id: str | None = None
+    execution_id: str | None = None
+    process_definition_id: str | None = None
+    process_definition_key: str | None = None
+    activity_id: str | None = None
+    due_date: datetime | None = None
+    repeat: str | None = None
+    lock_owner: str | None = None
+    lock_expiration_time: datetime | None = None
+    retries: int = 3
+    exception_message: str | None = None
+    exception_stacktrace: str | None = None
+    failed_activity_id: str | None = None
+    suspended: bool = False
+    priority: int = 0
+    exclusive: bool = True
+    job_definition_id: str | None = None
+    tenant_id: str | None = None
+    rev: int = 0
+
+
+@dataclass(slots=True, eq=False)
+class JobDefinition:
+    """What jobs an activity of a definition creates (Camunda ``JobDefinitionEntity``)."""
+
+    id: str
+    process_definition_id: str
+    process_definition_key: str
+    activity_id: str
+    job_type: str
+    job_configuration: str | None = None
+    suspended: bool = False
+    overriding_job_priority: int | None = None
+    tenant_id: str | None = None
+    rev: int = 0
+
+
+@dataclass(slots=True, eq=False)
+class EventSubscription:
+    """A message or signal subscription (Camunda ``EventSubscriptionEntity``).
+
+    With an ``execution_id`` it belongs to a waiting catch event, receive task, boundary event
+    or event sub-process start event (``activity_id``); without one it is the start event of
+    the latest version of a definition.
+    """
+
+    id: str
+    event_type: str
+    """``message`` or ``signal``"""
+    event_name: str
+    activity_id: str
+    created: datetime
+    execution_id: str | None = None
+    process_instance_id: str | None = None
+    process_definition_id: str | None = None
+    tenant_id: str | None = None
     rev: int = 0
 
 
@@ -265,6 +344,8 @@ class InstanceGraph:
     history: HistoricProcessInstance | None = None
     incidents: dict[str, Incident] = field(default_factory=dict)
     """open incidents of the instance, by id"""
+    jobs: dict[str, Job] = field(default_factory=dict)
+    subscriptions: dict[str, EventSubscription] = field(default_factory=dict)
 
     @property
     def root(self) -> Execution:

@@ -7,18 +7,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cadenza.bpmn.model import (
+    Activity,
     CallActivity,
     EndEvent,
     ErrorEventDefinition,
     FlowNode,
     ListParameterValue,
+    MessageEventDefinition,
     ParameterValue,
     Process,
     ServiceTask,
+    SignalEventDefinition,
     TextParameterValue,
+    TimerEventDefinition,
     UserTask,
 )
 from cadenza.engine.behaviors import supported_node_types
+from cadenza.engine.retries import parse_retry_cycle
 from cadenza.engine.variables import compiled
 from cadenza.errors import ExpressionError, Problem
 
@@ -60,6 +65,18 @@ def _node_expressions(node: FlowNode) -> Iterator[str]:
     thrown = node.event_definition if isinstance(node, EndEvent) else None
     if isinstance(thrown, ErrorEventDefinition) and thrown.error_message:
         yield thrown.error_message
+    trigger: object = getattr(node, "event_definition", None)
+    if isinstance(trigger, TimerEventDefinition):
+        yield trigger.expression
+    if isinstance(trigger, MessageEventDefinition) and trigger.message_name:
+        yield trigger.message_name
+    if isinstance(trigger, SignalEventDefinition) and trigger.signal_name:
+        yield trigger.signal_name
+    loop = node.multi_instance if isinstance(node, Activity) else None
+    if loop is not None:
+        for text in (loop.loop_cardinality, loop.completion_condition):
+            if text:
+                yield text
     if isinstance(node, UserTask):
         for text in (
             node.assignee,
@@ -84,14 +101,11 @@ def check_process(process: Process) -> list[Problem]:
                 Problem(f"Element '{type(node).__name__}' is not supported by Cadenza yet", (node.id,))
             )
             continue
-        if node.async_before or node.async_after:
-            problems.append(
-                Problem(
-                    "camunda:asyncBefore/asyncAfter is not supported by Cadenza yet "
-                    "(asynchronous continuations need the job executor)",
-                    (node.id,),
-                )
-            )
+        if node.retry_time_cycle and "${" not in node.retry_time_cycle:
+            try:
+                parse_retry_cycle(node.retry_time_cycle)
+            except ValueError as error:
+                problems.append(Problem(f"Invalid failedJobRetryTimeCycle: {error}", (node.id,)))
         for text in _node_expressions(node):
             try:
                 compiled(text)

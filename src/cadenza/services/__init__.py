@@ -40,6 +40,7 @@ from cadenza.expr.values import (
     typed_value_from_python,
     typed_value_to_dto,
 )
+from cadenza.services import start_events  # noqa: F401  (registers the deployment hook)
 from cadenza.services.authorization import (
     ADMIN_GROUP,
     Authorization,
@@ -60,10 +61,18 @@ from cadenza.services.identity import (
     UserQuery,
 )
 from cadenza.services.incidents import IncidentQuery, IncidentService
+from cadenza.services.jobs import JobDefinitionQuery, JobOutcome, JobQuery, JobService
+from cadenza.services.messages import (
+    CorrelationResult,
+    MessageService,
+    MismatchingCorrelationError,
+    SignalService,
+)
 from cadenza.services.notifications import Notifications
 from cadenza.services.repository import DeploymentResult, RepositoryService
 from cadenza.services.runner import CommandRunner
 from cadenza.services.runtime import ProcessInstance, RuntimeService, StartedInstance
+from cadenza.services.suspension import SuspensionService
 from cadenza.services.tasks import TaskService
 from cadenza.services.variables import VariableService
 from cadenza.store import open_store
@@ -88,6 +97,7 @@ __all__ = [
     "AuthorizationCheck",
     "AuthorizationError",
     "AuthorizationQuery",
+    "CorrelationResult",
     "Deployment",
     "DeploymentQuery",
     "DeploymentResult",
@@ -105,7 +115,11 @@ __all__ = [
     "Incident",
     "IncidentQuery",
     "IncidentType",
+    "JobDefinitionQuery",
+    "JobOutcome",
+    "JobQuery",
     "LockedExternalTask",
+    "MismatchingCorrelationError",
     "MissingAuthorization",
     "Notifications",
     "Page",
@@ -174,6 +188,10 @@ class Engine:
         self.incidents = IncidentService(runner)
         self.variables = VariableService(runner)
         self.authorizations = AuthorizationService(runner)
+        self.jobs = JobService(runner)
+        self.messages = MessageService(runner)
+        self.signals = SignalService(runner)
+        self.suspension = SuspensionService(runner)
 
     def as_user(self, user_id: str | None) -> Engine:
         """This engine acting for ``user_id``: every service call is checked against that

@@ -25,9 +25,20 @@ from cadenza.services.notifications import Notifications
 from cadenza.store import Store
 from cadenza.store.unit_of_work import SqlUnitOfWork
 
-__all__ = ["CommandHooks", "CommandRunner", "ServiceContext"]
+__all__ = ["CommandHooks", "CommandRunner", "ServiceContext", "register_before_commit"]
 
 T = TypeVar("T")
+
+_BEFORE_COMMIT: list[Callable[[ServiceContext], None]] = []
+
+
+def register_before_commit(hook: Callable[[ServiceContext], None]) -> None:
+    """Run ``hook`` in every command after its agenda, before the flush (the start events of
+    newly deployed definitions). Registered once, at import, by the service that needs it."""
+    if hook not in _BEFORE_COMMIT:
+        _BEFORE_COMMIT.append(hook)
+
+
 log = logging.getLogger(__name__)
 
 
@@ -88,6 +99,9 @@ class CommandRunner:
                 with self.store.write() as uow:
                     ctx = ServiceContext(uow, self, user_id)
                     result = fn(ctx)
+                    ctx.run_agenda()
+                    for hook in _BEFORE_COMMIT:
+                        hook(ctx)
                     ctx.run_agenda()
                     if self.hooks.before_flush is not None:
                         self.hooks.before_flush(ctx)

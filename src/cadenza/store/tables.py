@@ -12,6 +12,7 @@ import sqlalchemy as sa
 __all__ = [
     "authorization",
     "deployment",
+    "event_subscription",
     "execution",
     "external_task",
     "group_membership",
@@ -21,6 +22,8 @@ __all__ = [
     "identity_tenant",
     "identity_user",
     "incident",
+    "job",
+    "job_definition",
     "metadata",
     "process_definition",
     "resource",
@@ -221,6 +224,68 @@ incident = sa.Table(
     sa.Column("tenant_id", sa.String(64)),
     sa.Column("job_definition_id", _ID),
     sa.Column("annotation", sa.String(4000)),
+)
+
+
+# ── jobs and event subscriptions (Camunda ACT_RU_JOB, ACT_RU_JOBDEF, ACT_RU_EVENT_SUBSCR) ───────
+job = sa.Table(
+    "job",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("rev", sa.Integer, nullable=False),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("handler_type", sa.String(64), nullable=False),
+    sa.Column("handler_configuration", sa.String(4000)),
+    sa.Column("create_time", _TS, nullable=False),
+    sa.Column("process_instance_id", _ID, index=True),
+    sa.Column("execution_id", _ID),
+    sa.Column("process_definition_id", sa.String(255), index=True),
+    sa.Column("process_definition_key", sa.String(255)),
+    sa.Column("activity_id", sa.String(255)),
+    sa.Column("due_date", _TS, index=True),
+    sa.Column("repeat", sa.String(255)),
+    sa.Column("lock_owner", sa.String(255)),
+    sa.Column("lock_expiration_time", _TS),
+    sa.Column("retries", sa.Integer, nullable=False),
+    sa.Column("exception_message", sa.String(4000)),
+    sa.Column("exception_stacktrace", sa.Text),
+    sa.Column("failed_activity_id", sa.String(255)),
+    sa.Column("suspended", sa.Boolean, nullable=False),
+    sa.Column("priority", sa.BigInteger, nullable=False),
+    sa.Column("exclusive", sa.Boolean, nullable=False),
+    sa.Column("job_definition_id", _ID),
+    sa.Column("tenant_id", sa.String(64)),
+)
+
+job_definition = sa.Table(
+    "job_definition",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("rev", sa.Integer, nullable=False),
+    sa.Column("process_definition_id", sa.String(255), nullable=False, index=True),
+    sa.Column("process_definition_key", sa.String(255), nullable=False),
+    sa.Column("activity_id", sa.String(255), nullable=False),
+    sa.Column("job_type", sa.String(64), nullable=False),
+    sa.Column("job_configuration", sa.String(255)),
+    sa.Column("suspended", sa.Boolean, nullable=False),
+    sa.Column("overriding_job_priority", sa.BigInteger),
+    sa.Column("tenant_id", sa.String(64)),
+)
+
+event_subscription = sa.Table(
+    "event_subscription",
+    metadata,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("rev", sa.Integer, nullable=False),
+    sa.Column("event_type", sa.String(32), nullable=False),
+    sa.Column("event_name", sa.String(255), nullable=False),
+    sa.Column("activity_id", sa.String(255), nullable=False),
+    sa.Column("created", _TS, nullable=False),
+    sa.Column("execution_id", _ID, index=True),
+    sa.Column("process_instance_id", _ID, index=True),
+    sa.Column("process_definition_id", sa.String(255), index=True),
+    sa.Column("tenant_id", sa.String(64)),
+    sa.Index("ix_event_subscription_event_type_event_name", "event_type", "event_name"),
 )
 
 

@@ -17,12 +17,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from cadenza.engine.state import (
+    EventSubscription,
     Execution,
     ExternalTask,
     HistoricProcessInstance,
     IdentityLink,
     Incident,
     InstanceGraph,
+    Job,
     UserTask,
     VariableInstance,
 )
@@ -52,6 +54,10 @@ class SqlUnitOfWork:
         if self._new.pop(key, None) is not None:
             return  # created and dropped in the same command: never written
         self._deleted[key] = entity
+
+    def new_entities(self, cls: type) -> list[Any]:
+        """Entities of ``cls`` registered for insertion in this transaction."""
+        return [e for e in self._new.values() if isinstance(e, cls)]
 
     def touch(self, entity: object) -> None:
         if id(entity) in self._loaded:
@@ -99,7 +105,21 @@ class SqlUnitOfWork:
         graph.history = self.load_one(HistoricProcessInstance, process_instance_id)
         for incident in self.load(Incident, tables.incident.c.process_instance_id == process_instance_id):
             graph.incidents[incident.id] = incident
+        for job in self.load(Job, tables.job.c.process_instance_id == process_instance_id):
+            graph.jobs[job.id] = job
+        for subscription in self.load(
+            EventSubscription, tables.event_subscription.c.process_instance_id == process_instance_id
+        ):
+            graph.subscriptions[subscription.id] = subscription
         return graph
+
+    def find_event_subscriptions(self, event_type: str, event_name: str) -> list[EventSubscription]:
+        table = tables.event_subscription
+        mapping = mapping_for(EventSubscription)
+        rows = self.connection.execute(
+            sa.select(table).where(table.c.event_type == event_type, table.c.event_name == event_name)
+        ).mappings()
+        return [mapping.from_row(row) for row in rows]
 
     # ── flushing ────────────────────────────────────────────────────────────────────────────
     def flush(self) -> None:
@@ -112,18 +132,25 @@ class SqlUnitOfWork:
             if row != snapshot or key in self._touched:
                 self._update(mapping, entity, row, snapshot)
         gone_tasks: list[str] = []
+        gone_jobs: list[str] = []
         for entity in self._deleted.values():
             self._delete(mapping_for(type(entity)), entity)
             if isinstance(entity, ExternalTask):
                 gone_tasks.append(entity.id)
+            elif isinstance(entity, Job):
+                gone_jobs.append(entity.id)
         if gone_tasks:
             self._delete_incidents_of(gone_tasks)
+        if gone_jobs:
+            self._delete_incidents_of(gone_jobs, "failedJob")
         self._new.clear()
         self._deleted.clear()
         self._touched.clear()
         self._loaded.clear()
 
-    def _delete_incidents_of(self, external_task_ids: list[str]) -> None:
+    def _delete_incidents_of(
+        self, external_task_ids: list[str], incident_type: str = "failedExternalTask"
+    ) -> None:
         """An external task that goes takes its incidents with it (Camunda deletes them on
         cancellation and resolves them on completion; without incident history both mean the
         row goes). Whoever removes a task need not know about incidents, like a cascading
@@ -131,7 +158,7 @@ class SqlUnitOfWork:
         table = tables.incident
         self.connection.execute(
             table.delete().where(
-                table.c.incident_type == "failedExternalTask",
+                table.c.incident_type == incident_type,
                 table.c.configuration.in_(external_task_ids),
             )
         )

@@ -66,17 +66,15 @@ def test_non_interrupting_escalation_boundary_and_escalation_codes() -> None:
     assert boundary.event_definition == EscalationEventDefinition("x", "X-1", "v")
 
 
-def test_timer_and_message_boundary_events_are_refused_by_name() -> None:
+def test_timer_and_message_boundary_events_need_their_definition() -> None:
     messages = problem_messages(
         _TASK + '<boundaryEvent id="b" attachedToRef="t"><timerEventDefinition/></boundaryEvent>'
         '<boundaryEvent id="m" attachedToRef="t"><messageEventDefinition/></boundaryEvent>'
     )
 
     assert messages == [
-        "timerEventDefinition on boundary event 'b' is not supported by Cadenza yet "
-        "(error and escalation events only)",
-        "messageEventDefinition on boundary event 'm' is not supported by Cadenza yet "
-        "(error and escalation events only)",
+        "Timer needs exactly one of timeDate, timeDuration or timeCycle with a value",
+        "Cannot have a message event definition without a message name ('m')",
     ]
 
 

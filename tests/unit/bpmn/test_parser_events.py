@@ -49,7 +49,7 @@ def test_terminate_end_event() -> None:
     assert isinstance(end.event_definition, TerminateEventDefinition)
 
 
-def test_message_start_event_is_unsupported() -> None:
+def test_message_start_event_needs_a_named_message() -> None:
     found = problems(
         wrap(
             """<startEvent id="s"><messageEventDefinition id="md" messageRef="m" /></startEvent>
@@ -57,8 +57,10 @@ def test_message_start_event_is_unsupported() -> None:
         )
     )
     # One problem only: no follow-up "no none start event" or "invalid source" noise.
-    assert [p.message for p in found] == ["Element 'messageEventDefinition' is not supported by Cadenza yet"]
-    assert found[0].element_ids == ("s", "md")
+    assert [p.message for p in found] == [
+        "Cannot have a message event definition without a message name ('s')"
+    ]
+    assert found[0].element_ids == ("s",)
     assert found[0].line > 0
     assert found[0].resource == "test.bpmn"
 
@@ -76,11 +78,11 @@ def test_timer_and_signal_start_events_each_reported() -> None:
         """<startEvent id="s1"><timerEventDefinition /></startEvent>
         <startEvent id="s2"><signalEventDefinition /></startEvent>"""
     )
-    assert "Element 'timerEventDefinition' is not supported by Cadenza yet" in messages
-    assert "Element 'signalEventDefinition' is not supported by Cadenza yet" in messages
+    assert "Timer needs exactly one of timeDate, timeDuration or timeCycle with a value" in messages
+    assert "signalEventDefinition of 's2' must reference a signal with a name" in messages
 
 
-def test_intermediate_throw_signal_event_is_unsupported() -> None:
+def test_intermediate_throw_signal_event_needs_a_signal() -> None:
     found = problems(
         wrap(
             """<startEvent id="s" /><sequenceFlow id="f1" sourceRef="s" targetRef="t" />
@@ -88,10 +90,7 @@ def test_intermediate_throw_signal_event_is_unsupported() -> None:
             <sequenceFlow id="f2" sourceRef="t" targetRef="e" /><endEvent id="e" />"""
         )
     )
-    assert [p.message for p in found] == [
-        "signalEventDefinition on intermediate throw event 't' is not supported by Cadenza yet "
-        "(error and escalation events only)"
-    ]
+    assert [p.message for p in found] == ["signalEventDefinition of 't' must reference a signal with a name"]
     assert found[0].element_ids == ("t",)
 
 

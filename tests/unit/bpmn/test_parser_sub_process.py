@@ -42,17 +42,14 @@ def test_nested_sub_processes() -> None:
     assert process.scope_start_event("inner") is process.node("inner_s")
 
 
-def test_event_sub_process_with_message_start_is_unsupported() -> None:
+def test_event_sub_process_message_start_needs_a_named_message() -> None:
     messages = problem_messages(
         """<startEvent id="s" /><sequenceFlow id="f" sourceRef="s" targetRef="e" /><endEvent id="e" />
         <subProcess id="esp" triggeredByEvent="true">
           <startEvent id="es"><messageEventDefinition /></startEvent>
         </subProcess>"""
     )
-    assert messages[0] == (
-        "messageEventDefinition on start event 'es' is not supported by Cadenza yet "
-        "(error and escalation events only)"
-    )
+    assert messages[0] == "Cannot have a message event definition without a message name ('es')"
 
 
 def test_transaction_and_ad_hoc_are_unsupported() -> None:
@@ -63,10 +60,10 @@ def test_transaction_and_ad_hoc_are_unsupported() -> None:
     ]
 
 
-def test_multi_instance_sub_process_is_unsupported() -> None:
+def test_multi_instance_sub_process_needs_cardinality_or_collection() -> None:
     messages = problem_messages(
         """<startEvent id="s" /><sequenceFlow id="f" sourceRef="s" targetRef="sub" />
         <subProcess id="sub"><multiInstanceLoopCharacteristics />
           <startEvent id="ss" /></subProcess>"""
     )
-    assert messages == ["Element 'multiInstanceLoopCharacteristics' is not supported by Cadenza yet"]
+    assert messages == ["Either loopCardinality or collection must been set"]

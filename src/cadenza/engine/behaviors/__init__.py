@@ -13,11 +13,15 @@ from cadenza.bpmn.model import (
     BoundaryEvent,
     CallActivity,
     EndEvent,
+    EventBasedGateway,
     ExclusiveGateway,
     FlowNode,
+    InclusiveGateway,
+    IntermediateCatchEvent,
     IntermediateThrowEvent,
     ManualTask,
     ParallelGateway,
+    ReceiveTask,
     ServiceTask,
     StartEvent,
     SubProcess,
@@ -25,6 +29,11 @@ from cadenza.bpmn.model import (
     UserTask,
 )
 from cadenza.engine.behaviors.call_activity import CallActivityBehavior
+from cadenza.engine.behaviors.catching import (
+    CatchEventBehavior,
+    EventBasedGatewayBehavior,
+    InclusiveGatewayBehavior,
+)
 from cadenza.engine.behaviors.events import (
     BoundaryEventBehavior,
     EndEventBehavior,
@@ -75,3 +84,7 @@ register(SubProcess, SubProcessBehavior())
 register(BoundaryEvent, BoundaryEventBehavior())
 register(IntermediateThrowEvent, IntermediateThrowEventBehavior())
 register(CallActivity, CallActivityBehavior())
+register(IntermediateCatchEvent, CatchEventBehavior())
+register(ReceiveTask, CatchEventBehavior())
+register(EventBasedGateway, EventBasedGatewayBehavior())
+register(InclusiveGateway, InclusiveGatewayBehavior())

@@ -8,6 +8,7 @@ from cadenza.bpmn.model import (
     EscalationEventDefinition,
     FlowNode,
     IntermediateThrowEvent,
+    SignalEventDefinition,
 )
 from cadenza.engine.context import CommandContext
 from cadenza.engine.lifecycle import end_token, is_scope_node, take_outgoing_flows, terminate_scope
@@ -57,6 +58,9 @@ class EndEventBehavior:
                 value = evaluate(ctx, ctx.graph_of(execution), execution, definition.error_message)
                 message = None if value is None else str(value)
             propagate_error(ctx, execution, definition.error_code, message)
+        elif isinstance(definition, SignalEventDefinition):
+            _throw_signal(ctx, execution, definition)
+            ctx.plan(end_token, execution)
         elif isinstance(definition, EscalationEventDefinition):
             assert definition.escalation_code is not None
             # Camunda ThrowEscalationEventActivityBehavior: an uncaught escalation is no error;
@@ -76,8 +80,26 @@ class IntermediateThrowEventBehavior:
 
         assert isinstance(node, IntermediateThrowEvent)
         thrower: Execution | None = execution
+        if isinstance(node.event_definition, SignalEventDefinition):
+            _throw_signal(ctx, execution, node.event_definition)
+            ctx.plan(_continue_after_throw, execution, node)
+            return
         if node.event_definition is not None:
             assert node.event_definition.escalation_code is not None
             _, thrower = throw_escalation(ctx, execution, node.event_definition.escalation_code)
         if thrower is not None:
             take_outgoing_flows(ctx, thrower, node)
+
+
+def _throw_signal(ctx: CommandContext, execution: Execution, definition: SignalEventDefinition) -> None:
+    from cadenza.engine.triggers import throw_signal
+
+    assert definition.signal_name is not None
+    name = evaluate(ctx, ctx.graph_of(execution), execution, definition.signal_name)
+    throw_signal(ctx, str(name), tenant_id=execution.tenant_id, without_tenant_id=execution.tenant_id is None)
+
+
+def _continue_after_throw(ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
+    # the signal may have cancelled the thrower (a boundary event on its own scope)
+    if execution.id in ctx.graph_of(execution).executions:
+        take_outgoing_flows(ctx, execution, node)

@@ -6,6 +6,7 @@ from cadenza.bpmn.model import FlowNode
 from cadenza.engine.context import CommandContext
 from cadenza.engine.lifecycle import enter_node
 from cadenza.engine.state import Execution
+from cadenza.engine.triggers import register_event_sub_processes
 from cadenza.errors import ProcessEngineError
 
 __all__ = ["SubProcessBehavior"]
@@ -16,4 +17,5 @@ class SubProcessBehavior:
         start = ctx.deployed(execution).process.scope_start_event(node.id)
         if start is None:
             raise ProcessEngineError(f"Sub-process '{node.id}' has no none start event")
+        register_event_sub_processes(ctx, execution, node.id)
         ctx.plan(enter_node, execution, start)

@@ -1,0 +1,104 @@
+"""Waiting behaviors: intermediate catch events, receive tasks, the event-based gateway; and the
+inclusive gateway (fork on every true condition, join on the paths that can still arrive)."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from cadenza.bpmn.model import FlowNode, InclusiveGateway, Process
+from cadenza.engine.context import CommandContext
+from cadenza.engine.lifecycle import remove_execution, take_outgoing_flows
+from cadenza.engine.state import Execution
+from cadenza.engine.triggers import register_catch, register_event_based_gateway
+
+__all__ = [
+    "CatchEventBehavior",
+    "EventBasedGatewayBehavior",
+    "InclusiveGatewayBehavior",
+    "can_reach",
+    "reevaluate_inclusive_joins",
+]
+
+
+class CatchEventBehavior:
+    """Timer/message/signal intermediate catch events and receive tasks: wait for the event."""
+
+    def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
+        register_catch(ctx, execution, node)
+
+
+class EventBasedGatewayBehavior:
+    """Wait at the gateway for the first of the events its flows lead to."""
+
+    def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
+        register_event_based_gateway(ctx, execution, node)
+
+
+def can_reach(process: Process, start_id: str | None, target_id: str) -> bool:
+    """Whether a token at ``start_id`` can still arrive at ``target_id`` along sequence flows
+    (inside its scope; a token in a sub-process counts from the sub-process)."""
+    if start_id is None:
+        return False
+    seen: set[str] = set()
+    queue = deque([start_id])
+    while queue:
+        current = queue.popleft()
+        if current in seen or current not in process.nodes:
+            continue
+        seen.add(current)
+        node = process.nodes[current]
+        targets = [process.flow(f).target_ref for f in node.outgoing]
+        for boundary_id in getattr(node, "boundary_event_ids", ()):
+            targets.append(boundary_id)
+        for target in targets:
+            if target == target_id:
+                return True
+            queue.append(target)
+    return False
+
+
+class InclusiveGatewayBehavior:
+    """Camunda ``InclusiveGatewayActivityBehavior``: a path arriving waits until no other active
+    path of the scope can reach the gateway; then one execution leaves on every outgoing flow
+    whose condition holds (else the default flow)."""
+
+    def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
+        graph = ctx.graph_of(execution)
+        execution.is_active = False
+        if not execution.is_concurrent:
+            execution.is_active = True
+            take_outgoing_flows(ctx, execution, node)
+            return
+        scope = graph.parent(execution)
+        assert scope is not None
+        ctx.uow.touch(scope)
+        process = ctx.deployed(execution).process
+        siblings = graph.children(scope)
+        joined = [e for e in siblings if not e.is_active and e.activity_id == node.id]
+        others = [e for e in siblings if e not in joined]
+        if any(can_reach(process, e.activity_id, node.id) for e in others):
+            return
+        if not others:
+            for done in joined:
+                remove_execution(ctx, graph, done)
+            scope.activity_id = node.id
+            scope.activity_instance_id = execution.activity_instance_id
+            scope.is_active = True
+            take_outgoing_flows(ctx, scope, node)
+            return
+        survivor = joined[0]
+        for done in joined[1:]:
+            remove_execution(ctx, graph, done)
+        survivor.is_active = True
+        take_outgoing_flows(ctx, survivor, node)
+
+
+def reevaluate_inclusive_joins(ctx: CommandContext, scope: Execution) -> None:
+    """A path of ``scope`` ended: an inclusive join waiting for it may fire now."""
+    graph = ctx.graph_of(scope)
+    process = ctx.deployed(scope).process
+    for child in graph.children(scope):
+        node = process.nodes.get(child.activity_id or "")
+        if isinstance(node, InclusiveGateway) and not child.is_active:
+            InclusiveGatewayBehavior().execute(ctx, child, node)
+            return

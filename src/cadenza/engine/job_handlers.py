@@ -1,0 +1,95 @@
+"""What a due job does, by handler type (Camunda's ``JobHandler``s).
+
+``run_job`` is called inside the job's transaction with the job loaded through its instance
+graph (so deleting it is ``rev``-checked: a job runs to a commit at most once). An async
+continuation resumes the token before the node (``execute_node``) or after it (takes the
+outgoing flows); a timer fires its event and, for a repeating cycle that keeps its
+subscription (non-interrupting boundary and event sub-process start events, start events of
+the process), schedules the next timer first.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cadenza.bpmn.model import FlowNode, StartEvent
+from cadenza.engine.context import CommandContext
+from cadenza.engine.definitions import DeployedProcess
+from cadenza.engine.lifecycle import execute_node, take_outgoing_flows
+from cadenza.engine.state import Execution, InstanceGraph, Job
+from cadenza.engine.timers import CronExpression, is_cron, next_cycle_date
+from cadenza.engine.triggers import TIMER_START, fire, new_job, start_by_event
+from cadenza.errors import NotFoundError
+
+__all__ = ["next_repeat", "run_job"]
+
+
+def next_repeat(repeat: str, now: datetime) -> tuple[datetime | None, str | None]:
+    """Due date and remaining repeat of the next timer of a cycle."""
+    if is_cron(repeat):
+        return CronExpression(repeat).next_after(now), repeat
+    return next_cycle_date(repeat, now)
+
+
+def _resume_after(ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
+    take_outgoing_flows(ctx, execution, node, resumed=True)
+
+
+def _reschedule(
+    ctx: CommandContext,
+    deployed: DeployedProcess,
+    job: Job,
+    execution: Execution | None,
+    graph: InstanceGraph | None,
+) -> None:
+    if job.repeat is None:
+        return
+    due, repeat = next_repeat(job.repeat, ctx.now())
+    if due is None:
+        return
+    node = deployed.process.node(job.activity_id or "")
+    new_job(
+        ctx,
+        deployed,
+        execution,
+        node,
+        handler_type=job.handler_type,
+        job_type="timer",
+        configuration=job.handler_configuration,
+        due_date=due,
+        repeat=repeat,
+        graph=graph,
+    )
+
+
+def run_job(ctx: CommandContext, job: Job, graph: InstanceGraph | None) -> None:
+    """Run ``job`` (already loaded: through ``graph`` when it belongs to an instance). Work is
+    planned on the agenda; the caller runs it."""
+    ctx.uow.delete(job)
+    if graph is None:
+        if job.handler_type != TIMER_START or job.process_definition_id is None:
+            return  # its instance is gone: nothing to do
+        try:
+            deployed = ctx.definitions.deployed_process(job.process_definition_id)
+        except NotFoundError:
+            return  # definition deleted since
+        _reschedule(ctx, deployed, job, None, None)
+        node = deployed.process.node(job.activity_id or "")
+        assert isinstance(node, StartEvent)
+        start_by_event(ctx, deployed, node.id)
+        return
+    graph.jobs.pop(job.id, None)
+    execution = graph.executions.get(job.execution_id or "")
+    if execution is None:
+        return
+    deployed = ctx.deployed(execution)
+    node = deployed.process.node(job.activity_id or "")
+    if job.handler_type == "async-continuation":
+        if job.handler_configuration == "async-after":
+            ctx.plan(_resume_after, execution, node)
+        else:
+            ctx.plan(execute_node, execution, node)
+        return
+    before = set(graph.jobs)
+    _reschedule(ctx, deployed, job, execution, graph)
+    fire(ctx, execution, node.id, keep=set(graph.jobs) - before)
