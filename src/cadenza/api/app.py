@@ -27,8 +27,11 @@ from .routes import (
     group,
     identity,
     incident,
+    job,
+    message,
     process_definition,
     process_instance,
+    suspension,
     task,
     tenant,
     user,
@@ -57,6 +60,9 @@ RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
     tenant.router,
     identity.router,
     authorization.router,
+    job.router,
+    message.router,
+    suspension.router,
 )
 
 

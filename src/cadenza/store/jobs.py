@@ -10,16 +10,16 @@ of colliding on the same ones.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
 from cadenza.engine.state import EventSubscription, Job, JobDefinition
 from cadenza.store import tables
 from cadenza.store.mapping import mapping_for
-from cadenza.store.queries import Page, apply_page, count_of
+from cadenza.store.queries import Page, apply_page, apply_sorting, count_of
 
 __all__ = [
     "JobDefinitionQuery",
@@ -57,9 +57,10 @@ class JobQuery:
     executable: bool = False
     timers: bool = False
     messages: bool = False
-    due_dates: list[tuple[str, datetime]] | None = None
-    """(``gt``/``lt``, date) pairs"""
-    create_times: list[tuple[str, datetime]] | None = None
+    due_date_before: datetime | None = None
+    due_date_after: datetime | None = None
+    create_time_before: datetime | None = None
+    create_time_after: datetime | None = None
     with_exception: bool = False
     exception_message: str | None = None
     no_tenant_id: bool = False
@@ -70,20 +71,19 @@ class JobQuery:
     priority_higher_than_or_equals: int | None = None
     now: datetime | None = None
     """the engine time for ``executable``"""
-    sorting: list[tuple[str, bool]] | None = None
+    sorting: list[tuple[str, bool]] = field(default_factory=list)
 
-
-_JOB_SORT = {
-    "jobId": _j.c.id,
-    "executionId": _j.c.execution_id,
-    "processInstanceId": _j.c.process_instance_id,
-    "processDefinitionId": _j.c.process_definition_id,
-    "processDefinitionKey": _j.c.process_definition_key,
-    "jobPriority": _j.c.priority,
-    "jobRetries": _j.c.retries,
-    "jobDueDate": _j.c.due_date,
-    "tenantId": _j.c.tenant_id,
-}
+    SORT_FIELDS: ClassVar[dict[str, str]] = {
+        "jobId": "id",
+        "executionId": "execution_id",
+        "processInstanceId": "process_instance_id",
+        "processDefinitionId": "process_definition_id",
+        "processDefinitionKey": "process_definition_key",
+        "jobPriority": "priority",
+        "jobRetries": "retries",
+        "jobDueDate": "due_date",
+        "tenantId": "tenant_id",
+    }
 
 
 def _job_select(query: JobQuery) -> sa.Select[Any]:
@@ -120,10 +120,14 @@ def _job_select(query: JobQuery) -> sa.Select[Any]:
         c.append(_j.c.type == "timer")
     if query.messages:
         c.append(_j.c.type == "message")
-    for operator, value in query.due_dates or ():
-        c.append(_j.c.due_date > value if operator == "gt" else _j.c.due_date < value)
-    for operator, value in query.create_times or ():
-        c.append(_j.c.create_time > value if operator == "gt" else _j.c.create_time < value)
+    if query.due_date_before is not None:
+        c.append(_j.c.due_date < query.due_date_before)
+    if query.due_date_after is not None:
+        c.append(_j.c.due_date > query.due_date_after)
+    if query.create_time_before is not None:
+        c.append(_j.c.create_time < query.create_time_before)
+    if query.create_time_after is not None:
+        c.append(_j.c.create_time > query.create_time_after)
     if query.with_exception:
         c.append(_j.c.exception_message.is_not(None))
     if query.exception_message is not None:
@@ -144,8 +148,7 @@ def _job_select(query: JobQuery) -> sa.Select[Any]:
 
 
 def query_jobs(connection: sa.Connection, query: JobQuery, page: Page) -> list[Job]:
-    order = [_JOB_SORT[name].asc() if asc else _JOB_SORT[name].desc() for name, asc in query.sorting or []]
-    statement = _job_select(query).order_by(*order, _j.c.id.asc())
+    statement = apply_sorting(_job_select(query), _j, JobQuery.SORT_FIELDS, query.sorting)
     return [_job.from_row(row) for row in connection.execute(apply_page(statement, page)).mappings()]
 
 
@@ -211,6 +214,16 @@ def acquire_jobs(
 
 @dataclass
 class JobDefinitionQuery:
+    SORT_FIELDS: ClassVar[dict[str, str]] = {
+        "jobDefinitionId": "id",
+        "activityId": "activity_id",
+        "processDefinitionId": "process_definition_id",
+        "processDefinitionKey": "process_definition_key",
+        "jobType": "job_type",
+        "jobConfiguration": "job_configuration",
+        "tenantId": "tenant_id",
+    }
+
     job_definition_id: str | None = None
     process_definition_id: str | None = None
     process_definition_key: str | None = None
@@ -219,6 +232,7 @@ class JobDefinitionQuery:
     job_configuration: str | None = None
     active: bool = False
     suspended: bool = False
+    sorting: list[tuple[str, bool]] = field(default_factory=list)
 
 
 def _job_definition_select(query: JobDefinitionQuery) -> sa.Select[Any]:
@@ -245,7 +259,9 @@ def _job_definition_select(query: JobDefinitionQuery) -> sa.Select[Any]:
 def query_job_definitions(
     connection: sa.Connection, query: JobDefinitionQuery, page: Page
 ) -> list[JobDefinition]:
-    statement = _job_definition_select(query).order_by(_jd.c.id.asc())
+    statement = apply_sorting(
+        _job_definition_select(query), _jd, JobDefinitionQuery.SORT_FIELDS, query.sorting
+    )
     return [_job_definition.from_row(r) for r in connection.execute(apply_page(statement, page)).mappings()]
 
 
