@@ -36,6 +36,9 @@ class Kind(StrEnum):
     STR = "string"
     BOOL = "boolean"
     INT = "integer"
+    """a Java ``Integer``"""
+    LONG = "long"
+    """a Java ``Long``"""
     LIST = "list"
     DATE = "date"
     VARS = "variables"
@@ -73,11 +76,18 @@ def _cannot_set(name: str, value: object, reason: str = "") -> EngineError:
     return invalid_request(message)
 
 
-def _int_from_string(name: str, raw: str) -> int:
+_RANGES = {Kind.INT: range(-(2**31), 2**31), Kind.LONG: range(-(2**63), 2**63)}
+"""what Camunda's Java types hold (a larger number is a 400, not an overflow in the database)"""
+
+
+def _int_from_string(name: str, raw: str, kind: Kind = Kind.INT) -> int:
     try:
-        return int(raw.strip())
+        value = int(raw.strip())
     except ValueError:
         raise _cannot_set(name, raw) from None
+    if value not in _RANGES[kind]:
+        raise _cannot_set(name, raw)
+    return value
 
 
 def _date_from_string(name: str, raw: str) -> datetime:
@@ -134,8 +144,8 @@ def _convert_string(param: P, raw: str) -> object:
         if parsed is None:
             raise _cannot_set(param.name, raw)
         return parsed
-    if kind is Kind.INT:
-        return _int_from_string(param.name, raw)
+    if kind in _RANGES:
+        return _int_from_string(param.name, raw, kind)
     if kind is Kind.LIST:
         return [item for item in raw.split(",") if item]
     if kind is Kind.DATE:
@@ -159,14 +169,17 @@ def _convert_json(param: P, value: object) -> object:
         if parsed is None:
             raise _body_error(name, "a boolean", value)
         return parsed
-    if kind is Kind.INT:
-        if isinstance(value, int) and not isinstance(value, bool):
+    if kind in _RANGES:
+        if isinstance(value, int) and not isinstance(value, bool) and value in _RANGES[kind]:
             return value
         if isinstance(value, str):
             try:
-                return int(value.strip())
+                parsed = int(value.strip())
             except ValueError:
                 pass
+            else:
+                if parsed in _RANGES[kind]:
+                    return parsed
         raise _body_error(name, "an integer", value)
     if kind is Kind.LIST:
         if isinstance(value, str):
@@ -208,7 +221,8 @@ def parse_page(params: Mapping[str, str]) -> Page:
 _SCHEMAS: dict[Kind, dict[str, Any]] = {
     Kind.STR: {"type": "string"},
     Kind.BOOL: {"type": "boolean"},
-    Kind.INT: {"type": "integer"},
+    Kind.INT: {"type": "integer", "format": "int32"},
+    Kind.LONG: {"type": "integer", "format": "int64"},
     Kind.LIST: {"type": "array", "items": {"type": "string"}},
     Kind.DATE: {"type": "string", "format": "date-time"},
     Kind.VARS: {

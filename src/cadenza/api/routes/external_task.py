@@ -74,8 +74,8 @@ EXTERNAL_TASK_QUERY = QuerySpec(
         P("tenantIdIn", Kind.LIST),
         P("active", Kind.BOOL),
         P("suspended", Kind.BOOL),
-        P("priorityHigherThanOrEquals", Kind.INT),
-        P("priorityLowerThanOrEquals", Kind.INT),
+        P("priorityHigherThanOrEquals", Kind.LONG),
+        P("priorityLowerThanOrEquals", Kind.LONG),
     ],
 )
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 from cadenza.errors import EngineError
@@ -15,9 +15,12 @@ from cadenza.services import TypedValue, format_date, typed_value_from_dto, type
 from ..errors import invalid_request
 
 __all__ = [
+    "MAX_DURATION_MS",
     "CamelModel",
     "CountDto",
+    "DurationMs",
     "ExceptionDto",
+    "JavaInt",
     "LinkDto",
     "PatchVariablesDto",
     "VariableValueDto",
@@ -30,14 +33,39 @@ __all__ = [
 ]
 
 
+JAVA_LONG_MIN: Final = -(2**63)
+JAVA_LONG_MAX: Final = 2**63 - 1
+
+JavaInt = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+"""a Java ``Integer`` (Camunda's type for retries, priorities of user tasks, maxTasks)"""
+
+MAX_DURATION_MS: Final = 10**14
+"""longest duration accepted (about 3,000 years): ``now`` plus it stays a valid date"""
+
+DurationMs = Annotated[int, Field(le=MAX_DURATION_MS)]
+"""milliseconds from now (lock durations, retry timeouts, long-poll timeouts)"""
+
+
 class CamelModel(BaseModel):
-    """camelCase on the wire; unknown properties ignored, Python names accepted too."""
+    """camelCase on the wire; unknown properties ignored, Python names accepted too.
+
+    Every integer must fit Camunda's Java ``long`` (larger numbers are a 400, not a value the
+    database or the date arithmetic would choke on); narrower fields say so with ``JavaInt``.
+    """
 
     model_config = ConfigDict(
         alias_generator=to_camel,
         populate_by_name=True,
         extra="ignore",
     )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _fits_java_long(cls, value: Any) -> Any:
+        out_of_range = not JAVA_LONG_MIN <= value <= JAVA_LONG_MAX if isinstance(value, int) else False
+        if out_of_range and not isinstance(value, bool):
+            raise ValueError("Input should fit a 64-bit integer")
+        return value
 
 
 def dump(model: BaseModel) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from cadenza.services import ExternalTask, LockedExternalTask
 
-from .common import CamelModel, VariableValueDto, date_out, dump, typed_values_out
+from .common import CamelModel, DurationMs, JavaInt, VariableValueDto, date_out, dump, typed_values_out
 
 __all__ = [
     "BatchDto",
@@ -85,7 +85,7 @@ class FetchTopicDto(CamelModel):
     """One entry of ``topics``; every optional key may also arrive as explicit ``null``."""
 
     topic_name: str | None = None
-    lock_duration: int | None = None
+    lock_duration: DurationMs | None = None
     variables: list[str] | None = None
     local_variables: bool | None = None
     deserialize_values: bool | None = None
@@ -103,10 +103,10 @@ class FetchTopicDto(CamelModel):
 
 class FetchExternalTasksDto(CamelModel):
     worker_id: str | None = None
-    max_tasks: int | None = None
+    max_tasks: JavaInt | None = None
     use_priority: bool | None = None
     sorting: list[SortingDto] | None = None
-    async_response_timeout: int | None = None
+    async_response_timeout: DurationMs | None = None
     topics: list[FetchTopicDto] | None = None
 
 
@@ -140,8 +140,8 @@ class ExternalTaskFailureDto(CamelModel):
     worker_id: str | None = None
     error_message: str | None = None
     error_details: str | None = None
-    retries: int | None = None
-    retry_timeout: int | None = None
+    retries: JavaInt | None = None
+    retry_timeout: DurationMs | None = None
     variables: dict[str, VariableValueDto] | None = None
     local_variables: dict[str, VariableValueDto] | None = None
 
@@ -155,16 +155,16 @@ class ExternalTaskBpmnErrorDto(CamelModel):
 
 class LockExternalTaskDto(CamelModel):
     worker_id: str | None = None
-    lock_duration: int | None = None
+    lock_duration: DurationMs | None = None
 
 
 class ExtendLockDto(CamelModel):
     worker_id: str | None = None
-    new_duration: int | None = None
+    new_duration: DurationMs | None = None
 
 
 class RetriesDto(CamelModel):
-    retries: int | None = None
+    retries: JavaInt | None = None
 
 
 class PriorityDto(CamelModel):
@@ -172,7 +172,7 @@ class PriorityDto(CamelModel):
 
 
 class SetRetriesForExternalTasksDto(CamelModel):
-    retries: int | None = None
+    retries: JavaInt | None = None
     external_task_ids: list[str | None] | None = None
     process_instance_ids: list[str] | None = None
     external_task_query: dict[str, Any] | None = None
