@@ -365,6 +365,8 @@ def _condition_holds(
 
 def _fork(ctx: CommandContext, execution: Execution, flows: list[SequenceFlow]) -> None:
     graph = ctx.graph_of(execution)
+    # A path on its way is placed on its flow's target at once, so an inclusive join reached
+    # by a sibling first sees that this path will still arrive (or will not).
     if execution.is_concurrent:
         parent = graph.parent(execution)
         assert parent is not None
@@ -372,13 +374,14 @@ def _fork(ctx: CommandContext, execution: Execution, flows: list[SequenceFlow]) 
         ctx.plan(take_flow, execution, flows[0])
         for flow in flows[1:]:
             sibling = _add_execution(ctx, graph, _child(ctx, parent, scope=False))
-            sibling.activity_id = execution.activity_id
+            sibling.activity_id = flow.target_ref
             ctx.plan(take_flow, sibling, flow)
         return
     # the scope execution itself carries the token: it becomes the parent of the paths
     execution.is_active = False
     for flow in flows:
         child = _add_execution(ctx, graph, _child(ctx, execution, scope=False))
+        child.activity_id = flow.target_ref
         ctx.plan(take_flow, child, flow)
     execution.activity_id = None
     execution.activity_instance_id = None

@@ -39,6 +39,8 @@ def can_reach(process: Process, start_id: str | None, target_id: str) -> bool:
     (inside its scope; a token in a sub-process counts from the sub-process)."""
     if start_id is None:
         return False
+    if start_id == target_id:
+        return True  # on its way to the gateway (async job pending, or just forked there)
     seen: set[str] = set()
     queue = deque([start_id])
     while queue:
