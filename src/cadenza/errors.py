@@ -51,7 +51,7 @@ class EngineError(Exception):
         *,
         camunda_type: str | None = None,
         status: int | None = None,
-        code: int | None | _Unset = _UNSET,
+        code: int | _Unset | None = _UNSET,
     ) -> None:
         super().__init__(message)
         self.message = message
