@@ -96,3 +96,23 @@ def test_task_priority_out_of_java_int_is_400(client: TestClient, deploy: Deploy
     response = client.put(f"{BASE}/task/{task['id']}", json={**task, "priority": INT_OVERFLOW})
     assert response.status_code == 400, response.text
     assert client.get(f"{BASE}/task/{task['id']}").json()["priority"] == task["priority"]
+
+
+def test_nul_character_in_query_is_400_on_postgresql(db_url: str) -> None:
+    """PostgreSQL refuses NUL in text (psycopg DataError): the request's fault, so 400, without
+    the SQL in the message; SQLite stores it and simply finds nothing."""
+    from cadenza.api import create_app
+    from cadenza.config import EngineConfig
+    from cadenza.services import Engine
+
+    with Engine(EngineConfig(database_url=db_url)) as engine, TestClient(create_app(engine)) as client:
+        for response in (
+            client.get(f"{BASE}/deployment/count", params={"id": "a\x00b"}),
+            client.post(f"{BASE}/variable-instance", json={"variableNameLike": "a\x00b"}),
+            client.put(f"{BASE}/tenant/t1", json={"id": "t1", "name": "a\x00b"}),
+        ):
+            assert response.status_code in (200, 204, 400, 404), response.text
+            if db_url.startswith("postgresql"):
+                assert response.status_code == 400, response.text
+                assert "SELECT" not in response.json()["message"]
+                assert "NUL" in response.json()["message"]

@@ -174,12 +174,12 @@ def _convert_json(param: P, value: object) -> object:
             return value
         if isinstance(value, str):
             try:
-                parsed = int(value.strip())
+                number = int(value.strip())
             except ValueError:
                 pass
             else:
-                if parsed in _RANGES[kind]:
-                    return parsed
+                if number in _RANGES[kind]:
+                    return number
         raise _body_error(name, "an integer", value)
     if kind is Kind.LIST:
         if isinstance(value, str):

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
 from cadenza.config import EngineConfig
-from cadenza.errors import OptimisticLockError
+from cadenza.errors import InvalidRequestError, OptimisticLockError
 from cadenza.store.deployments import DefinitionCache
 from cadenza.store.migrate import upgrade
 from cadenza.store.session import WRITE_OPTION, create_db_engine, is_sqlite
@@ -42,7 +42,10 @@ class Store:
     def read(self) -> Iterator[sa.Connection]:
         """A connection for queries; its transaction is rolled back at the end."""
         with self.engine.connect() as connection:
-            yield connection
+            try:
+                yield connection
+            except DataError as error:
+                raise _refused_value(error) from error
 
     @contextmanager
     def write(self) -> Iterator[SqlUnitOfWork]:
@@ -59,6 +62,8 @@ class Store:
                     uow.flush()
             except IntegrityError as error:
                 raise OptimisticLockError(f"Concurrent modification: {error.orig}") from error
+            except DataError as error:
+                raise _refused_value(error) from error
             except OperationalError as error:
                 if _is_conflict(error):
                     raise OptimisticLockError(f"Concurrent modification: {error.orig}") from error
@@ -66,6 +71,13 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _refused_value(error: DataError) -> InvalidRequestError:
+    """A value the database cannot hold (PostgreSQL: a NUL character in text, a number out of
+    range) is the request's fault: 400, naming the problem but not the SQL."""
+    reason = str(error.orig).splitlines()[0] if error.orig is not None else "invalid value"
+    return InvalidRequestError(f"The request contains a value the database cannot store: {reason}")
 
 
 def _is_conflict(error: DBAPIError) -> bool:
