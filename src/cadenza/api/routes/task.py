@@ -26,11 +26,8 @@ from ..responses import CamundaJSONResponse, json_response, no_content
 from ..schemas.common import (
     CountDto,
     ExceptionDto,
-    PatchVariablesDto,
     VariableValueDto,
     dump,
-    typed_value_in,
-    typed_value_out,
     typed_values_in,
     typed_values_out,
 )
@@ -46,8 +43,8 @@ from ..schemas.task import (
     identity_link_dto,
     task_dto,
 )
-from ._support import as_not_found, error_prefix
-from .variables import add_data_routes
+from ._support import as_not_found
+from .variables import VariableScopes, add_variable_routes
 
 __all__ = ["TASK_QUERY", "router"]
 
@@ -477,112 +474,19 @@ def get_form_variables(id: str, request: Request, engine: EngineDep) -> CamundaJ
 # ── variables ──────────────────────────────────────────────────────────────────────────────
 
 
-def _add_variable_routes(segment: str, *, local: bool) -> None:
-    """GET/POST ``/task/{id}/{segment}`` and GET/PUT/DELETE ``.../{varName}``: ``variables``
-    are those visible from the task (task-local first), ``localVariables`` the task's own."""
-    collection = f"/task/{{id}}/{segment}"
-    item = f"{collection}/{{varName}}"
-    op = "Local" if local else ""
+def _tasks(engine: Engine) -> VariableScopes:
+    return engine.tasks
 
-    def get_variables(id: str, request: Request, engine: EngineDep) -> CamundaJSONResponse:
-        deserialize = query_flag(request, "deserializeValues", default=True)
-        values = engine.tasks.get_variables(id, local=local)
-        return json_response(typed_values_out(values, deserialize=deserialize))
 
-    def modify_variables(id: str, engine: EngineDep, body: JsonBody) -> Response:
-        prefix = f"Cannot modify variables for task {id}: "
-        patch = validate_body(PatchVariablesDto, body, prefix)
-        modifications = typed_values_in(patch.modifications, prefix)
-        with error_prefix(prefix):
-            engine.tasks.modify_variables(id, modifications, list(patch.deletions or ()), local=local)
-        return no_content()
-
-    def get_variable(
-        id: str,
-        varName: str,  # noqa: N803 - Camunda's path parameter name
-        request: Request,
-        engine: EngineDep,
-    ) -> CamundaJSONResponse:
-        deserialize = query_flag(request, "deserializeValue", default=True)
-        with error_prefix(f"Cannot get task variable {varName}: "):
-            value = engine.tasks.get_variable(id, varName, local=local)
-        if value is None:
-            raise invalid_request(f"task variable with name {varName} does not exist", status=404)
-        return json_response(typed_value_out(value, deserialize=deserialize))
-
-    def put_variable(
-        id: str,
-        varName: str,  # noqa: N803
-        engine: EngineDep,
-        body: JsonBody,
-    ) -> Response:
-        prefix = f"Cannot put task variable {varName}: "
-        dto = validate_body(VariableValueDto, body, prefix)
-        value = typed_value_in(varName, dto, prefix)
-        with error_prefix(prefix):
-            engine.tasks.set_variable(id, varName, value, local=local)
-        return no_content()
-
-    def delete_variable(
-        id: str,
-        varName: str,  # noqa: N803
-        engine: EngineDep,
-    ) -> Response:
-        with error_prefix(f"Cannot delete task variable {varName}: "):
-            engine.tasks.remove_variable(id, varName, local=local)
-        return no_content()
-
-    router.add_api_route(
-        collection,
-        get_variables,
-        methods=["GET"],
-        response_class=CamundaJSONResponse,
-        responses={200: {"model": dict[str, VariableValueDto]}, **_ERRORS},
-        operation_id=f"getTask{op}Variables",
+# ``variables``: visible from the task (task-local first); ``localVariables``: the task's own
+for _segment, _local in (("variables", False), ("localVariables", True)):
+    add_variable_routes(
+        router,
+        "/task",
+        _segment,
+        local=_local,
+        type_name="task",
+        scopes=_tasks,
+        operation="TaskLocal" if _local else "Task",
+        put_verb="put",  # Camunda's operation ids: putTaskVariable, setProcessInstanceVariable
     )
-    router.add_api_route(
-        collection,
-        modify_variables,
-        methods=["POST"],
-        status_code=204,
-        responses=_ERRORS_500,
-        operation_id=f"modifyTask{op}Variables",
-        openapi_extra=body_doc(PatchVariablesDto),
-    )
-    router.add_api_route(
-        item,
-        get_variable,
-        methods=["GET"],
-        response_class=CamundaJSONResponse,
-        responses={200: {"model": VariableValueDto}, **_ERRORS},
-        operation_id=f"getTask{op}Variable",
-    )
-    router.add_api_route(
-        item,
-        put_variable,
-        methods=["PUT"],
-        status_code=204,
-        responses=_ERRORS_500,
-        operation_id=f"putTask{op}Variable",
-        openapi_extra=body_doc(VariableValueDto),
-    )
-    router.add_api_route(
-        item,
-        delete_variable,
-        methods=["DELETE"],
-        status_code=204,
-        responses=_ERRORS_500,
-        operation_id=f"deleteTask{op}Variable",
-    )
-
-    def get_value(engine: Engine, id: str, name: str) -> TypedValue | None:
-        return engine.tasks.get_variable(id, name, local=local)
-
-    def set_value(engine: Engine, id: str, name: str, value: TypedValue) -> None:
-        engine.tasks.set_variable(id, name, value, local=local)
-
-    add_data_routes(router, item, get_value, set_value, type_name="task", operation=f"Task{op}")
-
-
-_add_variable_routes("variables", local=False)
-_add_variable_routes("localVariables", local=True)

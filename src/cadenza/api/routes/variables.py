@@ -16,9 +16,9 @@ from __future__ import annotations
 import base64
 import email.message
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
@@ -47,6 +47,7 @@ __all__ = [
     "BinaryForm",
     "ValueGetter",
     "ValueSetter",
+    "VariableScopes",
     "add_data_routes",
     "add_variable_routes",
     "binary_form",
@@ -61,11 +62,50 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-def add_variable_routes(router: APIRouter, base: str, segment: str, *, local: bool, type_name: str) -> None:
-    """Add GET/POST ``{base}/{id}/{segment}`` and GET/PUT/DELETE ``.../{varName}``."""
+class VariableScopes(Protocol):
+    """What the variable routes need of a service: the runtime service (executions and process
+    instances) and the task service offer the same calls, so one set of routes serves both."""
+
+    def get_variables(self, id: str, /, *, local: bool = ...) -> dict[str, TypedValue]: ...
+
+    def get_variable(self, id: str, name: str, /, *, local: bool = ...) -> TypedValue | None: ...
+
+    def set_variable(self, id: str, name: str, value: TypedValue, /, *, local: bool = ...) -> None: ...
+
+    def remove_variable(self, id: str, name: str, /, *, local: bool = ...) -> None: ...
+
+    def modify_variables(
+        self,
+        id: str,
+        modifications: Mapping[str, TypedValue],
+        deletions: Sequence[str],
+        /,
+        *,
+        local: bool = ...,
+    ) -> None: ...
+
+
+def _runtime(engine: Engine) -> VariableScopes:
+    return engine.runtime
+
+
+def add_variable_routes(
+    router: APIRouter,
+    base: str,
+    segment: str,
+    *,
+    local: bool,
+    type_name: str,
+    scopes: Callable[[Engine], VariableScopes] = _runtime,
+    operation: str | None = None,
+    put_verb: str = "set",
+) -> None:
+    """Add GET/POST ``{base}/{id}/{segment}`` and GET/PUT/DELETE ``.../{varName}`` (and the
+    ``/data`` routes), reading and writing through ``scopes(engine)``; ``type_name`` goes into
+    Camunda's messages ("task variable with name X does not exist")."""
     collection = f"{base}/{{id}}/{segment}"
     item = f"{collection}/{{varName}}"
-    op = type_name.title().replace(" ", "")
+    op = operation if operation is not None else type_name.title().replace(" ", "")
 
     def get_variables(
         id: str,
@@ -73,7 +113,7 @@ def add_variable_routes(router: APIRouter, base: str, segment: str, *, local: bo
         engine: EngineDep,
     ) -> CamundaJSONResponse:
         deserialize = query_flag(request, "deserializeValues", default=True)
-        values = engine.runtime.get_variables(id, local=local)
+        values = scopes(engine).get_variables(id, local=local)
         return json_response(typed_values_out(values, deserialize=deserialize))
 
     def modify_variables(
@@ -85,7 +125,7 @@ def add_variable_routes(router: APIRouter, base: str, segment: str, *, local: bo
         patch = validate_body(PatchVariablesDto, body, prefix)
         modifications = typed_values_in(patch.modifications, prefix)
         with error_prefix(prefix):
-            engine.runtime.modify_variables(id, modifications, list(patch.deletions or ()), local=local)
+            scopes(engine).modify_variables(id, modifications, list(patch.deletions or ()), local=local)
         return no_content()
 
     def get_variable(
@@ -96,7 +136,7 @@ def add_variable_routes(router: APIRouter, base: str, segment: str, *, local: bo
     ) -> CamundaJSONResponse:
         deserialize = query_flag(request, "deserializeValue", default=True)
         with error_prefix(f"Cannot get {type_name} variable {varName}: "):
-            value = engine.runtime.get_variable(id, varName, local=local)
+            value = scopes(engine).get_variable(id, varName, local=local)
         if value is None:
             raise invalid_request(f"{type_name} variable with name {varName} does not exist", status=404)
         return json_response(typed_value_out(value, deserialize=deserialize))
@@ -111,7 +151,7 @@ def add_variable_routes(router: APIRouter, base: str, segment: str, *, local: bo
         dto = validate_body(VariableValueDto, body, prefix)
         value = typed_value_in(varName, dto, prefix)
         with error_prefix(prefix):
-            engine.runtime.set_variable(id, varName, value, local=local)
+            scopes(engine).set_variable(id, varName, value, local=local)
         return no_content()
 
     def delete_variable(
@@ -120,7 +160,7 @@ def add_variable_routes(router: APIRouter, base: str, segment: str, *, local: bo
         engine: EngineDep,
     ) -> Response:
         with error_prefix(f"Cannot delete {type_name} variable {varName}: "):
-            engine.runtime.remove_variable(id, varName, local=local)
+            scopes(engine).remove_variable(id, varName, local=local)
         return no_content()
 
     router.add_api_route(
@@ -156,7 +196,7 @@ def add_variable_routes(router: APIRouter, base: str, segment: str, *, local: bo
         methods=["PUT"],
         status_code=204,
         responses=_ERRORS,
-        operation_id=f"set{op}Variable",
+        operation_id=f"{put_verb}{op}Variable",
         openapi_extra=body_doc(VariableValueDto),
     )
     router.add_api_route(
@@ -169,10 +209,10 @@ def add_variable_routes(router: APIRouter, base: str, segment: str, *, local: bo
     )
 
     def get_value(engine: Engine, id: str, name: str) -> TypedValue | None:
-        return engine.runtime.get_variable(id, name, local=local)
+        return scopes(engine).get_variable(id, name, local=local)
 
     def set_value(engine: Engine, id: str, name: str, value: TypedValue) -> None:
-        engine.runtime.set_variable(id, name, value, local=local)
+        scopes(engine).set_variable(id, name, value, local=local)
 
     add_data_routes(router, item, get_value, set_value, type_name=type_name, operation=op)
 
