@@ -562,10 +562,13 @@ def _build_var(node: Tree[Token], depth: int) -> _Eval:
 
 
 def _build_int(node: Tree[Token], depth: int) -> _Eval:
-    value = int(_token(node))
-    if value > _LONG_MAX:
-        raise _CompileError(f"integer literal {value} does not fit into a long")
-    return _const(value)
+    digits = _token(node).lstrip("0")
+    # a long has at most 19 digits; longer text is refused before int() (which itself refuses
+    # more than 4300 digits with a ValueError)
+    if len(digits) > len(str(_LONG_MAX)) or int(digits or "0") > _LONG_MAX:
+        shown = digits if len(digits) <= 40 else f"{digits[:20]}... ({len(digits)} digits)"
+        raise _CompileError(f"integer literal {shown} does not fit into a long")
+    return _const(int(digits or "0"))
 
 
 def _build_float(node: Tree[Token], depth: int) -> _Eval:
