@@ -2,7 +2,8 @@
 """Take the README's Cockpit and Tasklist screenshots (docs/screenshots/*.png).
 
 Starts a real ``cadenza run`` on a fresh SQLite file, fills it with the demo data of
-``tests/e2e/demo.py`` and photographs each page with Debian's Chromium through Playwright:
+``tests/e2e/demo.py`` and photographs each page with Debian's Chromium through Playwright;
+then a second one with authentication on for the login page:
 
     .venv/bin/python scripts/screenshots.py            # needs /usr/bin/chromium and the bundle
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 from tests.compat.conftest import start_server, stop_server  # noqa: E402
 from tests.e2e import demo  # noqa: E402
 from tests.e2e.conftest import launch_chromium  # noqa: E402
@@ -30,6 +31,24 @@ def shoot(page: Page, name: str, ready: str) -> None:
     path = OUT / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     print(f"wrote {path.relative_to(ROOT)}")
+
+
+def shoot_login(browser: Browser, folder: Path) -> None:
+    env = {"CADENZA_AUTH": "true", "CADENZA_ADMIN_USER": "admin", "CADENZA_ADMIN_PASSWORD": "screenshot-pw"}
+    server = start_server(f"sqlite:///{folder}/login.db", Path(folder) / "login.log", env=env)
+    try:
+        context = browser.new_context(
+            base_url=server.base_url.removesuffix("/engine-rest"),
+            viewport={"width": 1280, "height": 560},
+            device_scale_factor=1,
+        )
+        page = context.new_page()
+        page.goto("/#/processes")
+        page.get_by_label("User id").fill("admin")
+        shoot(page, "login", "[data-testid=login-form]")
+        context.close()
+    finally:
+        stop_server(server)
 
 
 def main() -> None:
@@ -67,6 +86,7 @@ def main() -> None:
                 ).json()
                 page.goto(f"/#/tasks/{tasks[0]['id']}?filter=group")
                 shoot(page, "tasklist", "[data-testid=task-form] label")
+                shoot_login(browser, Path(folder))
                 browser.close()
         finally:
             stop_server(server)

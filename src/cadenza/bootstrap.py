@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cadenza.api.app import LifespanHook, create_app
+from cadenza.api.session import MIN_SECRET_LENGTH
 from cadenza.clock import Clock
 from cadenza.config import EngineConfig
 from cadenza.jobs import JobExecutor
@@ -72,10 +73,18 @@ def build_node(
     admin_password: str | None = None,
     admin_prompt: AdminPrompt | None = None,
     job_executor: bool = False,
+    session_secret: str | None = None,
 ) -> Node:
     """Open the database (creating/upgrading its schema), make sure an administrator exists
     when authentication is on (``ensure_admin``) and build the REST app (with the Cockpit at
-    ``/``) on it. With ``job_executor`` the app's lifespan starts and stops a ``JobExecutor``."""
+    ``/``) on it. With ``job_executor`` the app's lifespan starts and stops a ``JobExecutor``.
+    ``session_secret`` signs the Cockpit's login sessions (random when None).
+
+    Raises:
+        ValueError: a ``session_secret`` shorter than 32 characters.
+    """
+    if session_secret is not None and len(session_secret) < MIN_SECRET_LENGTH:
+        raise ValueError(f"The session secret must be at least {MIN_SECRET_LENGTH} characters long")
     engine = Engine(config, clock=clock)
     try:
         ensure_admin(engine, admin_user=admin_user, admin_password=admin_password, prompt=admin_prompt)
@@ -86,6 +95,6 @@ def build_node(
     if job_executor:
         executor = JobExecutor(engine)
         hooks.append((executor.start, executor.stop))
-    app = create_app(engine, lifespan_hooks=hooks)
+    app = create_app(engine, lifespan_hooks=hooks, session_secret=session_secret)
     mount_cockpit(app)  # the web Cockpit/Tasklist at /, a client of /engine-rest
     return Node(engine=engine, app=app)

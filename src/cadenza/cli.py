@@ -58,6 +58,12 @@ def run(
         envvar="CADENZA_ADMIN_PASSWORD",
         help="First administrator's password (prefer the variable).",
     ),
+    session_secret: str | None = typer.Option(
+        None,
+        envvar="CADENZA_SESSION_SECRET",
+        show_default=False,
+        help="Signs web login sessions (32+ characters; same on every node). Random if unset.",
+    ),
     job_executor: bool = typer.Option(
         True,
         "--job-executor/--no-job-executor",
@@ -78,8 +84,9 @@ def run(
             admin_password=admin_password,
             admin_prompt=_prompt_admin if sys.stdin.isatty() else None,
             job_executor=job_executor,
+            session_secret=session_secret or None,
         )
-    except AdminBootstrapError as error:
+    except (AdminBootstrapError, ValueError) as error:
         typer.echo(f"cadenza: {error}", err=True)
         raise typer.Exit(2) from error
     mode = "authentication on" if auth else "authentication off"

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,9 +37,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(database_url: str, log: Path, *, port: int | None = None) -> Server:
+def start_server(
+    database_url: str, log: Path, *, port: int | None = None, env: Mapping[str, str] | None = None
+) -> Server:
+    """``env``: more ``CADENZA_*`` settings (``CADENZA_AUTH`` and the administrator, say)."""
     port = port or _free_port()
-    env = dict(os.environ, CADENZA_DATABASE_URL=database_url, CADENZA_PORT=str(port))
+    env = dict(os.environ, **(env or {}), CADENZA_DATABASE_URL=database_url, CADENZA_PORT=str(port))
     env["CADENZA_SQLITE_SYNCHRONOUS"] = "NORMAL"
     with log.open("wb") as out:
         process = subprocess.Popen(

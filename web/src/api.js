@@ -1,4 +1,6 @@
-// The only way the UI talks to the server: the Camunda 7 REST API under /engine-rest.
+// The only way the UI talks to the server: the Camunda 7 REST API under /engine-rest (plus
+// /api/session for the login, see session.js).
+import { csrfToken, goToLogin, loadSession } from './session.js';
 
 export const ROOT = '/engine-rest';
 
@@ -23,13 +25,27 @@ function url(path, query) {
   return ROOT + path + (search ? `?${search}` : '');
 }
 
-export async function rest(method, path, { query, body } = {}) {
-  const init = { method, headers: { Accept: 'application/json' } };
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+async function send(method, target, body) {
+  // X-Requested-With: a 401 then comes without the Basic challenge (no browser login dialog)
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json', 'X-Requested-With': 'XMLHttpRequest' } };
+  if (!SAFE.has(method)) init.headers['X-XSRF-TOKEN'] = csrfToken();
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
-  const response = await fetch(url(path, query), init);
+  return fetch(target, init);
+}
+
+export async function rest(method, path, { query, body } = {}) {
+  const target = url(path, query);
+  let response = await send(method, target, body);
+  if (response.status === 403 && response.headers.get('X-XSRF-TOKEN') === 'Required') {
+    // the XSRF-TOKEN cookie went missing: asking who is logged in sets it again
+    if (await loadSession()) response = await send(method, target, body);
+  }
+  if (response.status === 401) goToLogin();
   const text = response.status === 204 ? '' : await response.text();
   const isJson = (response.headers.get('content-type') || '').startsWith('application/json');
   let data = text;

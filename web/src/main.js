@@ -5,7 +5,9 @@ import { instancePage } from './pages/instance.js';
 import { instancesPage } from './pages/instances.js';
 import { processesPage } from './pages/processes.js';
 import { tasksPage } from './pages/tasks.js';
-import { identity, saveIdentity } from './identity.js';
+import { loginPage } from './pages/login.js';
+import { identity, saveIdentity, useSessionIdentity } from './identity.js';
+import { goToLogin, loadSession, logOut } from './session.js';
 import { errorBox, queryOf, replace } from './ui.js';
 
 const ROUTES = [
@@ -65,5 +67,38 @@ function setUpIdentity() {
   document.getElementById('identity').addEventListener('submit', (event) => { event.preventDefault(); changed(); });
 }
 
-window.addEventListener('hashchange', render);
-window.addEventListener('DOMContentLoaded', () => { setUpIdentity(); render(); });
+/** Logged in: the Tasklist acts as the session's user and groups, shown read-only. */
+function showSession(who) {
+  useSessionIdentity(who.userId, who.groups || []);
+  const form = document.getElementById('identity');
+  form.title = 'The logged-in user and groups the Tasklist acts as';
+  for (const [id, value] of [['identity-user', who.userId], ['identity-groups', (who.groups || []).join(',')]]) {
+    const input = document.getElementById(id);
+    input.value = value;
+    input.readOnly = true;
+  }
+  form.addEventListener('submit', (event) => event.preventDefault());
+  const box = document.getElementById('session');
+  box.querySelector('[data-testid=current-user]').textContent = who.userId;
+  box.hidden = false;
+  const button = document.getElementById('logout');
+  button.addEventListener('click', () => { button.disabled = true; logOut(); });
+}
+
+async function start() {
+  const page = document.getElementById('page');
+  if (location.pathname === '/login') {
+    document.body.classList.add('logged-out');
+    try { await loginPage(page); } catch (error) { replace(page, errorBox(error)); }
+    return;
+  }
+  let who;
+  try { who = await loadSession(); } catch (error) { replace(page, errorBox(error)); return; }
+  if (!who) { goToLogin(); return; }
+  if (who.authenticationEnabled) showSession(who);
+  else setUpIdentity();
+  window.addEventListener('hashchange', render);
+  render();
+}
+
+window.addEventListener('DOMContentLoaded', start);

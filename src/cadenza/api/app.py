@@ -37,6 +37,7 @@ from .routes import (
     user,
     variable_instance,
 )
+from .session import SessionKeeper, router as session_router
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "ROOT_PATH", "BodySizeLimitMiddleware", "create_app"]
 
@@ -136,6 +137,7 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     fetch_and_lock_queue_capacity: int = DEFAULT_QUEUE_CAPACITY,
     long_poll_recheck_seconds: float = DEFAULT_RECHECK_SECONDS,
+    session_secret: str | None = None,
 ) -> FastAPI:
     """Build the REST application over ``engine`` (the app does not close the engine).
 
@@ -146,6 +148,8 @@ def create_app(
         fetch_and_lock_queue_capacity: most long-polling fetchAndLock requests parked at once.
         long_poll_recheck_seconds: how often a parked request re-checks without a wake-up
             (lock expiry and retry timeouts are not announced).
+        session_secret: signs the web Cockpit's session cookies (``/api/session``); random
+            per process when None (sessions then end with the process and stay on this node).
     """
     long_polling = LongPolling(
         engine.notifications,
@@ -183,14 +187,17 @@ def create_app(
     )
     app.state.engine = engine
     app.state.long_polling = long_polling
+    sessions = SessionKeeper(session_secret, now=lambda: engine.clock.now().timestamp())
+    app.state.sessions = sessions
     install_exception_handlers(app)
     install_authorization_handler(app)
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_body_bytes)
     if engine.config.authentication_enabled:
         # outermost: a request without valid credentials is answered before its body is read
-        app.add_middleware(BasicAuthMiddleware, engine=engine, root_path=ROOT_PATH)
+        app.add_middleware(BasicAuthMiddleware, engine=engine, root_path=ROOT_PATH, sessions=sessions)
 
+    app.include_router(session_router)  # /api/session: the web Cockpit's login
     app.include_router(engine_routes.router, prefix=ROOT_PATH)
     for router in RESOURCE_ROUTERS:
         app.include_router(router, prefix=ROOT_PATH)

@@ -6,6 +6,11 @@ needs ``Authorization: Basic base64(user:password)`` (split at the first ``:``);
 wrong credentials get 401 with an empty body and ``WWW-Authenticate: Basic realm="default"``.
 The user id is put on the request (``request.state.user_id``) and ``deps.get_engine`` hands
 the routes the engine acting for that user, so every service call is authorization-checked.
+
+A request without an ``Authorization`` header may instead carry the web Cockpit's session
+cookie (``session.SessionKeeper``: same user, same authorizations, plus a CSRF token on unsafe
+methods). A request sent with ``X-Requested-With: XMLHttpRequest`` gets its 401 without the
+``WWW-Authenticate`` challenge, so that browsers do not pop up their own login dialog.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from cadenza.errors import EngineError
 from cadenza.services import AuthorizationError, Engine
 
 from .responses import CamundaJSONResponse
+from .session import SessionKeeper
 
 __all__ = ["USER_STATE", "BasicAuthMiddleware", "install_authorization_handler", "parse_basic"]
 
@@ -60,26 +66,44 @@ def _is_open(scope: Scope, root_path: str) -> bool:
 class BasicAuthMiddleware:
     """Authenticate each REST request against the engine's users (login throttled there)."""
 
-    def __init__(self, app: ASGIApp, engine: Engine, root_path: str = "/engine-rest") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        engine: Engine,
+        root_path: str = "/engine-rest",
+        sessions: SessionKeeper | None = None,
+    ) -> None:
         self.app = app
         self.engine = engine
         self.root_path = root_path
+        self.sessions = sessions
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or _is_open(scope, self.root_path):
             await self.app(scope, receive, send)
             return
         header = None
+        from_script = False
         for name, value in scope.get("headers", ()):
-            if name == b"authorization":
+            if name == b"authorization" and header is None:
                 header = value.decode("latin-1")
-                break
+            elif name == b"x-requested-with":
+                from_script = value.lower() == b"xmlhttprequest"
+        if header is None and self.sessions is not None:
+            outcome = await self.sessions.authenticate(self.engine, scope)
+            if isinstance(outcome, Response):
+                await outcome(scope, receive, send)
+                return
+            if outcome is not None:
+                scope.setdefault("state", {})[USER_STATE] = outcome
+                await self.app(scope, receive, send)
+                return
         credentials = parse_basic(header)
         authenticated = False
         if credentials is not None:
             authenticated = await anyio.to_thread.run_sync(self.engine.identity.check_password, *credentials)
         if not authenticated or credentials is None:
-            await Response(status_code=401, headers=_CHALLENGE)(scope, receive, send)
+            await Response(status_code=401, headers=None if from_script else _CHALLENGE)(scope, receive, send)
             return
         scope.setdefault("state", {})[USER_STATE] = credentials[0]
         await self.app(scope, receive, send)
