@@ -35,6 +35,9 @@ class EngineConfig:
         login_delay_max_seconds: the longest wait.
         authentication_cache_seconds: how long a verified ``user:password`` pair is trusted
             without hashing again (password checks are deliberately slow).
+        default_user_permission_for_task: what an assignee, owner or candidate of a task is
+            granted on it besides READ (Camunda's ``defaultUserPermissionForTask``):
+            ``UPDATE`` (default) or ``TASK_WORK``.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -50,3 +53,4 @@ class EngineConfig:
     login_delay_base_seconds: float = 1.0
     login_delay_max_seconds: float = 60.0
     authentication_cache_seconds: float = 60.0
+    default_user_permission_for_task: str = "UPDATE"

@@ -17,9 +17,12 @@ from cadenza.services import (
     AuthorizationQuery,
     DeploymentQuery,
     Engine,
+    ExecutionQuery,
     ExternalTaskQuery,
     FetchTopic,
     GroupQuery,
+    IncidentQuery,
+    JobQuery,
     ProcessDefinitionQuery,
     ProcessInstanceQuery,
     TaskQuery,
@@ -27,6 +30,7 @@ from cadenza.services import (
     User,
     UserQuery,
 )
+from cadenza.services.variables import VariableInstanceQuery
 
 from .auth_support import ADMIN_AUTH, auth_client, basic
 from .helpers import BASE, resource
@@ -50,6 +54,8 @@ class World:
     authorization_id: str = ""
     external_task_id: str = ""
     ids: dict[str, str] = field(default_factory=dict)
+    """more ids by name: definition (of userProcess), variable (of the userProcess instance),
+    job (waiting in front of jobs_and_messages' async task), incident (a failed job)"""
 
     def format(self, text: str) -> str:
         return text.format(
@@ -58,6 +64,7 @@ class World:
             task=self.task_id,
             authorization=self.authorization_id,
             external_task=self.external_task_id,
+            **self.ids,
         )
 
     def grant(self, resource_type: int, resource_id: str, *permissions: str, user: str = "granted") -> None:
@@ -76,9 +83,19 @@ class World:
         e = self.engine
         return {
             "tasks": [(t.id, t.assignee, t.name) for t in e.tasks.query(TaskQuery())],
-            "instances": [i.id for i in e.runtime.query_process_instances(ProcessInstanceQuery())],
+            "instances": [
+                (i.id, i.suspended) for i in e.runtime.query_process_instances(ProcessInstanceQuery())
+            ],
+            "executions": [(x.id, x.activity_id) for x in e.runtime.query_executions(ExecutionQuery())],
             "variables": e.runtime.get_variables(self.instance_id) if self.instance_exists() else None,
-            "definitions": [d.id for d in e.repository.query_process_definitions(ProcessDefinitionQuery())],
+            "task_variables": e.tasks.get_variables(self.task_id) if self.instance_exists() else None,
+            "definitions": [
+                (d.id, d.suspended) for d in e.repository.query_process_definitions(ProcessDefinitionQuery())
+            ],
+            "jobs": [
+                (j.id, j.retries, j.due_date, j.suspended, j.priority) for j in e.jobs.query(JobQuery())
+            ],
+            "incidents": [(i.id, i.annotation) for i in e.incidents.query(IncidentQuery())],
             "deployments": [d.id for d in e.repository.query_deployments(DeploymentQuery())],
             "users": [u.id for u in e.identity.query_users(UserQuery())],
             "groups": [
@@ -114,8 +131,17 @@ def world_factory(tmp_path: Path) -> Iterator[Callable[[], World]]:
         files = {"data": ("user_task.bpmn", resource("user_task.bpmn"), "application/octet-stream")}
         deployed = client.post(f"{BASE}/deployment/create", files=files, headers=ADMIN_AUTH).json()
         world.deployment_id = deployed["id"]
-        started = client.post(f"{BASE}/process-definition/key/userProcess/start", json={}, headers=ADMIN_AUTH)
+        document = {"value": "aGVsbG8=", "type": "Bytes"}
+        amount = {"variables": {"amount": {"value": 5, "type": "Integer"}, "document": document}}
+        started = client.post(
+            f"{BASE}/process-definition/key/userProcess/start", json=amount, headers=ADMIN_AUTH
+        )
         world.instance_id = started.json()["id"]
+        world.ids["definition"] = engine.repository.get_latest_process_definition("userProcess").id
+        variables = engine.variables.query_variable_instances(
+            VariableInstanceQuery(process_instance_id_in=[world.instance_id])
+        )
+        world.ids["variable"] = next(v.id for v in variables if v.name == "document")
         tasks = client.get(f"{BASE}/task", headers=ADMIN_AUTH).json()
         world.task_id = tasks[0]["id"]
         files = {"data": ("external_task.bpmn", resource("external_task.bpmn"), "application/octet-stream")}
@@ -124,6 +150,7 @@ def world_factory(tmp_path: Path) -> Iterator[Callable[[], World]]:
             client.post(f"{BASE}/process-definition/key/externalProcess/start", json={}, headers=ADMIN_AUTH)
         [locked] = engine.external_tasks.fetch_and_lock("w1", 1, [FetchTopic("work", 60_000)])
         world.external_task_id = locked.task.id
+        _jobs_and_messages(world)
         client.post(f"{BASE}/group/create", json={"id": "sales"}, headers=ADMIN_AUTH)
         body = {
             "type": 1,
@@ -140,6 +167,32 @@ def world_factory(tmp_path: Path) -> Iterator[Callable[[], World]]:
     yield make
     for manager in reversed(stack):
         manager.__exit__(None, None, None)
+
+
+def _jobs_and_messages(world: World) -> None:
+    """jobs_and_messages.bpmn four times: one instance before its async job, one failed job
+    (an incident), one waiting for message ``go`` (business key ``order-m``), one at the user
+    task with a boundary event for signal ``alarm``."""
+    engine, client = world.engine, world.client
+    files = {"data": ("jobs.bpmn", resource("jobs_and_messages.bpmn"), "application/octet-stream")}
+    client.post(f"{BASE}/deployment/create", files=files, headers=ADMIN_AUTH)
+    ok = {"ok": {"value": True, "type": "Boolean"}}
+    instances = {}
+    for name in ("job", "failed", "message", "signal"):
+        body = {"variables": ok, "businessKey": f"order-{name}"}
+        started = client.post(
+            f"{BASE}/process-definition/key/jobs_and_messages/start", json=body, headers=ADMIN_AUTH
+        )
+        instances[name] = started.json()["id"]
+    job_of = {name: engine.jobs.query(JobQuery(process_instance_id=i))[0].id for name, i in instances.items()}
+    world.ids["job"] = job_of["job"]
+    engine.jobs.set_retries(job_of["failed"], 0)
+    world.ids["incident"] = engine.incidents.query(IncidentQuery(process_instance_id=instances["failed"]))[
+        0
+    ].id
+    engine.jobs.execute(job_of["message"])
+    engine.jobs.execute(job_of["signal"])
+    engine.messages.correlate("go", business_key="order-signal")
 
 
 @dataclass(frozen=True)
@@ -226,13 +279,301 @@ CASES = [
     Case(
         "definition-start",
         "POST",
-        "/process-definition/key/userProcess/start",
+        "/process-definition/{definition}/start",
         ((PROCESS_INSTANCE, "*", ("CREATE",)), (PROCESS_DEFINITION, "userProcess", ("CREATE_INSTANCE",))),
         200,
         {},
     ),
+    Case(  # by key the definition is looked up first: Camunda's query needs READ (404 without)
+        "definition-start-by-key",
+        "POST",
+        "/process-definition/key/userProcess/start",
+        (
+            (PROCESS_INSTANCE, "*", ("CREATE",)),
+            (PROCESS_DEFINITION, "userProcess", ("READ", "CREATE_INSTANCE")),
+        ),
+        200,
+        {},
+        hidden=True,
+    ),
+    Case(
+        "definition-list",
+        "GET",
+        "/process-definition",
+        ((PROCESS_DEFINITION, "userProcess", ("READ",)),),
+        200,
+        listing=True,
+    ),
+    Case(
+        "definition-count",
+        "GET",
+        "/process-definition/count",
+        ((PROCESS_DEFINITION, "*", ("READ",)),),
+        200,
+        listing=True,
+    ),
+    Case(
+        "definition-get",
+        "GET",
+        "/process-definition/{definition}",
+        ((PROCESS_DEFINITION, "userProcess", ("READ",)),),
+        200,
+    ),
+    Case(
+        "definition-xml",
+        "GET",
+        "/process-definition/{definition}/xml",
+        ((PROCESS_DEFINITION, "*", ("READ",)),),
+        200,
+    ),
+    Case(
+        "definition-by-key",
+        "GET",
+        "/process-definition/key/userProcess",
+        ((PROCESS_DEFINITION, "userProcess", ("READ",)),),
+        200,
+        hidden=True,
+    ),
+    Case(
+        "definition-statistics",
+        "GET",
+        "/process-definition/statistics",
+        ((PROCESS_DEFINITION, "userProcess", ("READ",)),),
+        200,
+        listing=True,
+    ),
+    Case(
+        "activity-statistics",
+        "GET",
+        "/process-definition/{definition}/statistics",
+        ((PROCESS_DEFINITION, "userProcess", ("READ",)),),
+        200,
+    ),
+    Case(
+        "definition-suspend",
+        "PUT",
+        "/process-definition/{definition}/suspended",
+        ((PROCESS_DEFINITION, "userProcess", ("SUSPEND",)),),
+        204,
+        {"suspended": True},
+    ),
+    Case(
+        "definition-suspend-with-instances",
+        "PUT",
+        "/process-definition/key/userProcess/suspended",
+        ((PROCESS_DEFINITION, "userProcess", ("UPDATE", "SUSPEND_INSTANCE")),),
+        204,
+        {"suspended": True, "includeProcessInstances": True},
+    ),
+    Case(
+        "instance-suspend",
+        "PUT",
+        "/process-instance/{instance}/suspended",
+        ((PROCESS_INSTANCE, "{instance}", ("SUSPEND",)),),
+        204,
+        {"suspended": True},
+    ),
+    Case(
+        "instance-activity-tree",
+        "GET",
+        "/process-instance/{instance}/activity-instances",
+        ((PROCESS_INSTANCE, "{instance}", ("READ",)),),
+        200,
+    ),
+    Case(
+        "instance-variables-get",
+        "GET",
+        "/process-instance/{instance}/variables",
+        ((PROCESS_INSTANCE, "{instance}", ("READ",)),),
+        200,
+    ),
+    Case(
+        "execution-local-variables-get",
+        "GET",
+        "/execution/{instance}/localVariables",
+        ((PROCESS_DEFINITION, "userProcess", ("READ_INSTANCE",)),),
+        200,
+    ),
+    Case(
+        "instance-variable-put",
+        "PUT",
+        "/process-instance/{instance}/variables/amount",
+        ((PROCESS_INSTANCE, "{instance}", ("UPDATE_VARIABLE",)),),
+        204,
+        {"value": 6, "type": "Integer"},
+    ),
+    Case("execution-list", "GET", "/execution", ((PROCESS_INSTANCE, "*", ("READ",)),), 200, listing=True),
+    Case(
+        "execution-get",
+        "GET",
+        "/execution/{instance}",
+        ((PROCESS_INSTANCE, "*", ("READ",)),),
+        200,
+        hidden=True,
+    ),
+    Case(
+        "variable-instance-list",
+        "GET",
+        "/variable-instance",
+        ((PROCESS_INSTANCE, "{instance}", ("READ",)),),
+        200,
+        listing=True,
+    ),
+    Case(
+        "variable-instance-count",
+        "POST",
+        "/variable-instance/count",
+        ((PROCESS_DEFINITION, "userProcess", ("READ_INSTANCE",)),),
+        200,
+        {},
+        listing=True,
+    ),
+    Case(
+        "variable-instance-get",
+        "GET",
+        "/variable-instance/{variable}",
+        ((PROCESS_INSTANCE, "*", ("READ",)),),
+        200,
+        hidden=True,
+    ),
+    Case(
+        "variable-instance-data",
+        "GET",
+        "/variable-instance/{variable}/data",
+        ((PROCESS_INSTANCE, "*", ("READ",)),),
+        200,
+        hidden=True,
+    ),
+    Case("task-variables-get", "GET", "/task/{task}/variables", ((TASK, "{task}", ("READ",)),), 200),
+    Case(
+        "task-variable-put",
+        "PUT",
+        "/task/{task}/localVariables/note",
+        ((TASK, "{task}", ("UPDATE_VARIABLE",)),),
+        204,
+        {"value": "x", "type": "String"},
+    ),
+    Case(
+        "task-identity-links",
+        "GET",
+        "/task/{task}/identity-links",
+        ((PROCESS_DEFINITION, "userProcess", ("READ_TASK",)),),
+        200,
+    ),
+    Case("task-form", "GET", "/task/{task}/form", ((TASK, "{task}", ("READ",)),), 200),
+    Case("task-form-variables", "GET", "/task/{task}/form-variables", ((TASK, "*", ("READ",)),), 200),
+    Case("incident-list", "GET", "/incident", ((PROCESS_INSTANCE, "*", ("READ",)),), 200, listing=True),
+    Case(
+        "incident-count",
+        "GET",
+        "/incident/count",
+        ((PROCESS_DEFINITION, "jobs_and_messages", ("READ_INSTANCE",)),),
+        200,
+        listing=True,
+    ),
+    Case(
+        "incident-get", "GET", "/incident/{incident}", ((PROCESS_INSTANCE, "*", ("READ",)),), 200, hidden=True
+    ),
+    Case(
+        "incident-annotation",
+        "PUT",
+        "/incident/{incident}/annotation",
+        ((PROCESS_DEFINITION, "jobs_and_messages", ("UPDATE_INSTANCE",)),),
+        204,
+        {"annotation": "seen"},
+    ),
+    Case(
+        "incident-annotation-clear",
+        "DELETE",
+        "/incident/{incident}/annotation",
+        ((PROCESS_INSTANCE, "*", ("UPDATE",)),),
+        204,
+    ),
+    Case(
+        "job-list",
+        "GET",
+        "/job",
+        ((PROCESS_DEFINITION, "jobs_and_messages", ("READ_INSTANCE",)),),
+        200,
+        listing=True,
+    ),
+    Case("job-count", "GET", "/job/count", ((PROCESS_INSTANCE, "*", ("READ",)),), 200, listing=True),
+    Case("job-get", "GET", "/job/{job}", ((PROCESS_INSTANCE, "*", ("READ",)),), 200, hidden=True),
+    Case(
+        "job-retries",
+        "PUT",
+        "/job/{job}/retries",
+        ((PROCESS_INSTANCE, "*", ("RETRY_JOB",)),),
+        204,
+        {"retries": 5},
+    ),
+    Case(
+        "job-duedate",
+        "PUT",
+        "/job/{job}/duedate",
+        ((PROCESS_INSTANCE, "*", ("UPDATE",)),),
+        204,
+        {"duedate": "2030-01-01T10:00:00.000+0000"},
+    ),
+    Case(
+        "job-suspend",
+        "PUT",
+        "/job/{job}/suspended",
+        ((PROCESS_DEFINITION, "jobs_and_messages", ("SUSPEND_INSTANCE",)),),
+        204,
+        {"suspended": True},
+    ),
+    Case(
+        "job-priority",
+        "PUT",
+        "/job/{job}/priority",
+        ((PROCESS_DEFINITION, "*", ("UPDATE_INSTANCE",)),),
+        204,
+        {"priority": 7},
+    ),
+    Case("job-execute", "POST", "/job/{job}/execute", ((PROCESS_INSTANCE, "*", ("UPDATE",)),), 204),
+    Case(
+        "message-correlate",
+        "POST",
+        "/message",
+        ((PROCESS_INSTANCE, "*", ("UPDATE",)),),
+        204,
+        {"messageName": "go", "businessKey": "order-message"},
+    ),
+    Case(
+        "signal",
+        "POST",
+        "/signal",
+        ((PROCESS_DEFINITION, "jobs_and_messages", ("UPDATE_INSTANCE",)),),
+        204,
+        {"name": "alarm"},
+    ),
     Case(
         "deployment-create", "POST", "/deployment/create", ((DEPLOYMENT, "*", ("CREATE",)),), 200, files=True
+    ),
+    Case(
+        "deployment-list",
+        "GET",
+        "/deployment",
+        ((DEPLOYMENT, "{deployment}", ("READ",)),),
+        200,
+        listing=True,
+    ),
+    Case("deployment-count", "GET", "/deployment/count", ((DEPLOYMENT, "*", ("READ",)),), 200, listing=True),
+    Case(
+        "deployment-get",
+        "GET",
+        "/deployment/{deployment}",
+        ((DEPLOYMENT, "{deployment}", ("READ",)),),
+        200,
+        hidden=True,
+    ),
+    Case(
+        "deployment-resources",
+        "GET",
+        "/deployment/{deployment}/resources",
+        ((DEPLOYMENT, "{deployment}", ("READ",)),),
+        200,
     ),
     Case(
         "deployment-delete",
@@ -403,7 +744,8 @@ def test_authorization_matrix(world_factory: Callable[[], World], case: Case) ->
 
 def test_forbidden_body_names_the_missing_permission(world_factory: Callable[[], World]) -> None:
     world = world_factory()
-    response = world.client.post(f"{BASE}/process-definition/key/userProcess/start", json={}, headers=NOBODY)
+    definition = world.ids["definition"]
+    response = world.client.post(f"{BASE}/process-definition/{definition}/start", json={}, headers=NOBODY)
     assert response.status_code == 403
     assert response.headers["content-type"] == "application/json"
     assert response.json() == {

@@ -8,28 +8,43 @@ may do everything.
 
 The checks run in the services, so the embedded API and REST agree: commands call one of the
 ``check_*`` helpers at the top of their command function (it does nothing unless
-authentication is enabled and the call is made on behalf of a user), and queries add the
-``SQL restriction`` built here so a user only sees what they may read. A refusal raises
-``AuthorizationError`` (HTTP 403, Camunda's ``AuthorizationException`` body).
+authentication is enabled and the call is made on behalf of a user), reads by id pass a
+``ReadAccess`` to the same helpers, and queries add the SQL ``restriction`` built here so a
+user only sees what they may read. A refusal raises ``AuthorizationError`` (HTTP 403, Camunda's
+``AuthorizationException`` body).
+
+Camunda's default authorizations are written here too: the deploying user gets READ and
+DELETE on its deployment (``RepositoryService.deploy``); whoever becomes assignee, owner or
+candidate (user or group) of a task gets READ and ``defaultUserPermissionForTask`` on it, and
+a task's authorizations go with the task (``task_defaults``, run before every commit).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import IntEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import sqlalchemy as sa
 
-from cadenza.errors import BadUserRequestError, EngineError, InvalidRequestError, NotFoundError
-from cadenza.services.runner import CommandRunner, ServiceContext
+from cadenza.engine.state import EventSubscription, IdentityLink, UserTask
+from cadenza.errors import (
+    BadUserRequestError,
+    EngineError,
+    InvalidRequestError,
+    NotFoundError,
+    OptimisticLockError,
+)
+from cadenza.services.runner import CommandRunner, ServiceContext, register_before_commit
 from cadenza.store import (
     Store,
     deployments as store_deployments,
     external_tasks as store_external_tasks,
     identity as store,
+    incidents as store_incidents,
     instances,
+    jobs as store_jobs,
     tables,
     tasks as store_tasks,
 )
@@ -45,21 +60,28 @@ __all__ = [
     "AuthorizationType",
     "Identity",
     "MissingAuthorization",
+    "ReadAccess",
     "ResourceType",
     "check",
     "check_definition",
+    "check_definition_suspension",
     "check_deployment",
     "check_external_task",
+    "check_incident",
     "check_instance",
+    "check_job",
+    "check_receivers",
     "check_start",
     "check_task",
     "fetch_filter",
     "grant_default",
     "identity_of",
+    "may_read_definition",
     "permission_bits",
     "permission_names",
     "restrict",
     "restriction",
+    "task_defaults",
 ]
 
 ADMIN_GROUP = "camunda-admin"
@@ -146,6 +168,12 @@ _PERMISSIONS: dict[int, dict[str, int]] = {
         "RETRY_JOB": 32,
         "SUSPEND_INSTANCE": 131072,
         "UPDATE_INSTANCE_VARIABLE": 262144,
+        "UPDATE_TASK_VARIABLE": 524288,
+        "SUSPEND": 1048576,
+        "READ_INSTANCE_VARIABLE": 2097152,
+        "READ_HISTORY_VARIABLE": 4194304,
+        "READ_TASK_VARIABLE": 8388608,
+        "UPDATE_HISTORY": 16777216,
     },
     ResourceType.TASK: {
         "NONE": 0,
@@ -279,6 +307,26 @@ def _identity(ctx: ServiceContext) -> Identity | None:
     return identity_of(ctx.sql.connection, ctx.config.authentication_enabled, ctx.user_id)
 
 
+class ReadAccess(NamedTuple):
+    """A check outside a command (a read by id): the read connection, the service's runner and
+    the user the call names (None: the runner's user)."""
+
+    connection: sa.Connection
+    runner: CommandRunner
+    user_id: str | None = None
+
+
+On = ServiceContext | ReadAccess
+"""what a check runs on: a command's context or a read"""
+
+
+def _subject(on: On) -> tuple[sa.Connection, Identity | None]:
+    if isinstance(on, ReadAccess):
+        enabled = on.runner.config.authentication_enabled
+        return on.connection, identity_of(on.connection, enabled, on.runner.acting_user(on.user_id))
+    return on.sql.connection, _identity(on)
+
+
 def _decide(rules: Sequence[AuthorizationRow], who: Identity, bit: int, resource_id: str) -> bool:
     """One permission on one resource, by Camunda's precedence."""
     relevant = [r for r in rules if r.resource_id in (resource_id, ANY) and r.permissions & bit]
@@ -320,9 +368,9 @@ def _require_tenant(who: Identity | None, tenant_id: str | None, what: str) -> N
 
 
 # ── checks for commands (call at the top of a command function) ─────────────────────────────
-def check(ctx: ServiceContext, *alternatives: Alternative) -> None:
-    """Require one of ``alternatives`` for the user the command runs for."""
-    _require(ctx.sql.connection, _identity(ctx), *alternatives)
+def check(on: On, *alternatives: Alternative) -> None:
+    """Require one of ``alternatives`` for the user the command (or read) runs for."""
+    _require(*_subject(on), *alternatives)
 
 
 _TASK_ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -331,17 +379,18 @@ _TASK_ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "work": (("TASK_WORK", "UPDATE"), ("TASK_WORK", "UPDATE_TASK")),
     "assign": (("TASK_ASSIGN", "UPDATE"), ("TASK_ASSIGN", "UPDATE_TASK")),
     "update": (("UPDATE",), ("UPDATE_TASK",)),
+    "update_variable": (("UPDATE_VARIABLE", "UPDATE"), ("UPDATE_TASK_VARIABLE", "UPDATE_TASK")),
 }
 
 
-def check_task(ctx: ServiceContext, task_id: str, action: str) -> None:
-    """``action``: ``read``, ``work`` (complete, claim, resolve, BPMN error/escalation),
-    ``assign`` (assignee, owner, delegate, identity links) or ``update`` (properties,
-    variables). A missing task is left to the command (404)."""
-    who = _identity(ctx)
+def check_task(on: On, task_id: str, action: str) -> None:
+    """``action``: ``read`` (the task, its variables, identity links, form), ``work``
+    (complete, claim, resolve, BPMN error/escalation), ``assign`` (assignee, owner, delegate,
+    identity links), ``update`` (properties) or ``update_variable``. A missing task is left to
+    the command (404)."""
+    connection, who = _subject(on)
     if who is None:
         return
-    connection = ctx.sql.connection
     task = store_tasks.find_task(connection, task_id)
     if task is None:
         return
@@ -356,51 +405,94 @@ def check_task(ctx: ServiceContext, task_id: str, action: str) -> None:
     )
 
 
-_INSTANCE_ACTIONS = {
-    # action: (permission on the instance, permission on its process definition)
-    "read": ("READ", "READ_INSTANCE"),
-    "update": ("UPDATE", "UPDATE_INSTANCE"),
-    "delete": ("DELETE", "DELETE_INSTANCE"),
+_INSTANCE_ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # action: (permissions on the instance, permissions on its process definition)
+    "read": (("READ",), ("READ_INSTANCE",)),
+    "update": (("UPDATE",), ("UPDATE_INSTANCE",)),
+    "delete": (("DELETE",), ("DELETE_INSTANCE",)),
+    "update_variable": (("UPDATE_VARIABLE", "UPDATE"), ("UPDATE_INSTANCE_VARIABLE", "UPDATE_INSTANCE")),
+    "suspend": (("SUSPEND", "UPDATE"), ("SUSPEND_INSTANCE", "UPDATE_INSTANCE")),
+    "retry": (("RETRY_JOB", "UPDATE"), ("RETRY_JOB", "UPDATE_INSTANCE")),
 }
+
+
+def _key_of(connection: sa.Connection, definition_id: str) -> str:
+    return store_deployments.find_process_definition(connection, definition_id).key
 
 
 def _check_instance(
     connection: sa.Connection,
     who: Identity,
-    instance_id: str,
-    definition_id: str,
+    instance_id: str | None,
+    key: str,
     tenant_id: str | None,
     action: str,
 ) -> None:
+    """``instance_id`` None: something of the definition outside any instance (a timer start
+    job); only authorizations on every instance (``*``) count then, as in Camunda."""
     _require_tenant(who, tenant_id, f"{action} the process instance '{instance_id}'")
-    key = store_deployments.find_process_definition(connection, definition_id).key
     on_instance, on_definition = _INSTANCE_ACTIONS[action]
     _require(
         connection,
         who,
-        (on_instance, ResourceType.PROCESS_INSTANCE, instance_id),
-        (on_definition, ResourceType.PROCESS_DEFINITION, key),
+        *((p, ResourceType.PROCESS_INSTANCE, instance_id) for p in on_instance),
+        *((p, ResourceType.PROCESS_DEFINITION, key) for p in on_definition),
     )
 
 
-def check_instance(ctx: ServiceContext, execution_id: str, action: str) -> None:
-    """``read``/``update``/``delete`` on the instance of ``execution_id`` (or on its definition:
-    ``READ_INSTANCE``/``UPDATE_INSTANCE``/``DELETE_INSTANCE``). Unknown ids are left to the
-    command."""
-    who = _identity(ctx)
+def check_instance(on: On, execution_id: str, action: str) -> None:
+    """``action`` on the instance of ``execution_id`` or the matching permission on its
+    definition: ``read`` (READ / READ_INSTANCE), ``update`` (UPDATE / UPDATE_INSTANCE),
+    ``delete``, ``update_variable`` (also UPDATE_VARIABLE / UPDATE_INSTANCE_VARIABLE),
+    ``suspend`` (also SUSPEND / SUSPEND_INSTANCE) or ``retry`` (also RETRY_JOB). Unknown ids
+    are left to the command."""
+    connection, who = _subject(on)
     if who is None:
         return
-    execution = instances.find_execution(ctx.sql.connection, execution_id)
+    execution = instances.find_execution(connection, execution_id)
     if execution is None:
         return
+    key = _key_of(connection, execution.process_definition_id)
+    _check_instance(connection, who, execution.process_instance_id, key, execution.tenant_id, action)
+
+
+def check_incident(on: On, incident_id: str, action: str) -> None:
+    """``read``/``update`` on the instance the incident belongs to. Unknown ids are left to
+    the command."""
+    connection, who = _subject(on)
+    if who is None:
+        return
+    incident = store_incidents.find_incident(connection, incident_id)
+    if incident is None:
+        return
+    key = _key_of(connection, incident.process_definition_id)
+    _check_instance(connection, who, incident.process_instance_id, key, incident.tenant_id, action)
+
+
+def check_job(on: On, job_id: str, action: str) -> None:
+    """``read``/``update``/``retry``/``suspend`` for a job (Camunda ``checkReadJob``,
+    ``checkUpdateJob``, ``checkUpdateRetriesJob``): on its instance or its definition. Jobs of
+    no definition are not checked; unknown ids are left to the command."""
+    connection, who = _subject(on)
+    if who is None:
+        return
+    job = store_jobs.find_job(connection, job_id)
+    if job is None or job.process_definition_key is None:
+        return
     _check_instance(
-        ctx.sql.connection,
-        who,
-        execution.process_instance_id,
-        execution.process_definition_id,
-        execution.tenant_id,
-        action,
+        connection, who, job.process_instance_id, job.process_definition_key, job.tenant_id, action
     )
+
+
+def check_receivers(ctx: ServiceContext, subscriptions: Iterable[EventSubscription]) -> None:
+    """A message or signal about to reach these subscriptions: UPDATE on each waiting instance
+    (or UPDATE_INSTANCE on its definition); for a start event, what starting needs."""
+    for sub in subscriptions:
+        if sub.process_instance_id is not None:
+            check_instance(ctx, sub.process_instance_id, "update")
+        elif sub.process_definition_id is not None:
+            definition = ctx.definitions.deployed_process(sub.process_definition_id).definition
+            check_start(ctx, definition.key, definition.tenant_id)
 
 
 def check_external_task(ctx: ServiceContext, external_task_id: str) -> None:
@@ -412,14 +504,8 @@ def check_external_task(ctx: ServiceContext, external_task_id: str) -> None:
     task = store_external_tasks.find_external_task(ctx.sql.connection, external_task_id)
     if task is None:
         return
-    _check_instance(
-        ctx.sql.connection,
-        who,
-        task.process_instance_id,
-        task.process_definition_id,
-        task.tenant_id,
-        "update",
-    )
+    key = _key_of(ctx.sql.connection, task.process_definition_id)
+    _check_instance(ctx.sql.connection, who, task.process_instance_id, key, task.tenant_id, "update")
 
 
 def check_start(ctx: ServiceContext, definition_key: str, tenant_id: str | None) -> None:
@@ -431,15 +517,45 @@ def check_start(ctx: ServiceContext, definition_key: str, tenant_id: str | None)
     _require(ctx.sql.connection, who, ("CREATE_INSTANCE", ResourceType.PROCESS_DEFINITION, definition_key))
 
 
-def check_definition(ctx: ServiceContext, definition_key: str, permission: str) -> None:
-    _require(
-        ctx.sql.connection, _identity(ctx), (permission, ResourceType.PROCESS_DEFINITION, definition_key)
-    )
+def check_definition(on: On, definition_key: str, permission: str, tenant_id: str | None = None) -> None:
+    """``permission`` on a process definition (of ``tenant_id``: one of the user's tenants)."""
+    connection, who = _subject(on)
+    if who is not None:
+        _require_tenant(who, tenant_id, f"get the process definition '{definition_key}'")
+        _require(connection, who, (permission, ResourceType.PROCESS_DEFINITION, definition_key))
 
 
-def check_deployment(ctx: ServiceContext, deployment_id: str | None, permission: str) -> None:
+def may_read_definition(on: On, definition_key: str, tenant_id: str | None) -> bool:
+    """Whether the user may see the definition (READ on its key, one of its tenants): what
+    definition queries by key find."""
+    connection, who = _subject(on)
+    if who is None:
+        return True
+    if tenant_id is not None and tenant_id not in who.tenant_ids:
+        return False
+    return is_authorized(connection, who, [("READ", ResourceType.PROCESS_DEFINITION, definition_key)])
+
+
+def check_definition_suspension(ctx: ServiceContext, keys: Iterable[str], *, with_instances: bool) -> None:
+    """Suspending or activating definitions: SUSPEND or UPDATE on each; with their instances
+    also SUSPEND or UPDATE on every instance, or SUSPEND_INSTANCE or UPDATE_INSTANCE on the
+    definition (Camunda ``checkUpdateProcessDefinitionSuspensionStateByKey`` and
+    ``checkUpdateProcessInstanceSuspensionStateByProcessDefinitionKey``)."""
+    connection, who = _subject(ctx)
+    if who is None:
+        return
+    definition = ResourceType.PROCESS_DEFINITION
+    for key in sorted(set(keys)):
+        _require(connection, who, ("SUSPEND", definition, key), ("UPDATE", definition, key))
+        if with_instances:
+            _check_instance(connection, who, None, key, None, "suspend")
+
+
+def check_deployment(on: On, deployment_id: str | None, permission: str) -> None:
     """CREATE (``deployment_id`` None), READ or DELETE on a deployment."""
-    _require(ctx.sql.connection, _identity(ctx), (permission, ResourceType.DEPLOYMENT, deployment_id))
+    connection, who = _subject(on)
+    if who is not None:
+        _require(connection, who, (permission, ResourceType.DEPLOYMENT, deployment_id))
 
 
 # ── restrictions for queries ─────────────────────────────────────────────────────────────────
@@ -506,6 +622,18 @@ def _read_paths(kind: str) -> tuple[list[ReadPath], sa.ColumnElement[Any] | None
             ("READ", ResourceType.PROCESS_INSTANCE, x.c.process_instance_id),
             ("READ_INSTANCE", ResourceType.PROCESS_DEFINITION, x.c.process_definition_key),
         ], x.c.tenant_id
+    if kind == "incident":
+        i = tables.incident
+        return [
+            ("READ", ResourceType.PROCESS_INSTANCE, i.c.process_instance_id),
+            ("READ_INSTANCE", ResourceType.PROCESS_DEFINITION, _definition_key_of(i.c.process_definition_id)),
+        ], i.c.tenant_id
+    if kind == "job":
+        j = tables.job
+        return [
+            ("READ", ResourceType.PROCESS_INSTANCE, j.c.process_instance_id),
+            ("READ_INSTANCE", ResourceType.PROCESS_DEFINITION, j.c.process_definition_key),
+        ], j.c.tenant_id
     if kind == "process_definition":
         return [("READ", ResourceType.PROCESS_DEFINITION, _pd.c.key)], _pd.c.tenant_id
     if kind == "deployment":
@@ -552,14 +680,43 @@ def restriction(
     """SQL condition selecting the rows of ``kind`` the acting user may read; None when no
     check applies (authentication off, no user, an administrator).
 
-    ``kind``: ``process_instance`` (on ``execution``), ``task``, ``external_task``,
-    ``process_definition``, ``deployment``, ``user``, ``group``, ``tenant``, ``authorization``.
+    ``kind``: ``process_instance`` (on ``execution``: instances and executions), ``task``,
+    ``external_task``, ``incident``, ``job``, ``variable``, ``process_definition``,
+    ``deployment``, ``user``, ``group``, ``tenant``, ``authorization``.
     """
     who = identity_of(connection, runner.config.authentication_enabled, runner.acting_user(user_id))
     if who is None:
         return None
+    if kind == "variable":
+        return _variable_restriction(connection, who)
     paths, tenant_column = _read_paths(kind)
-    return read_restriction(connection, who, paths, tenant_column)
+    condition = read_restriction(connection, who, paths, tenant_column)
+    if kind == "job":  # jobs of no definition are nobody's to hide (never checked either)
+        condition = sa.or_(tables.job.c.process_definition_key.is_(None), condition)
+    return condition
+
+
+def _variable_restriction(connection: sa.Connection, who: Identity) -> sa.ColumnElement[bool]:
+    """Variables of instances the user may read, and task variables of tasks it may read
+    (Camunda's variable instance query)."""
+    v = tables.variable
+    key = _definition_key_of(v.c.process_definition_id)
+    of_instance = read_restriction(
+        connection,
+        who,
+        [
+            ("READ", ResourceType.PROCESS_INSTANCE, v.c.process_instance_id),
+            ("READ_INSTANCE", ResourceType.PROCESS_DEFINITION, key),
+        ],
+        v.c.tenant_id,
+    )
+    of_task = read_restriction(
+        connection,
+        who,
+        [("READ", ResourceType.TASK, v.c.task_id), ("READ_TASK", ResourceType.PROCESS_DEFINITION, key)],
+        v.c.tenant_id,
+    )
+    return sa.or_(of_instance, sa.and_(v.c.task_id.is_not(None), of_task))
 
 
 def restrict(connection: sa.Connection, runner: CommandRunner, user_id: str | None, query: Q, kind: str) -> Q:
@@ -801,3 +958,56 @@ def grant_default(
         permissions=permissions,
     )
     store.insert_authorization(connection, row)
+
+
+def _grant_task_permissions(
+    connection: sa.Connection, new_id: str, task_id: str, user_id: str | None, group_id: str | None, bits: int
+) -> None:
+    """Create, or add ``bits`` to, the grant of this user or group on the task (Camunda's
+    ``createOrUpdateAuthorization``)."""
+    found = store.find_grant(connection, ResourceType.TASK, task_id, user_id=user_id, group_id=group_id)
+    if found is None:
+        grant_default(
+            connection,
+            new_id,
+            ResourceType.TASK,
+            task_id,
+            owner_user_id=user_id,
+            owner_group_id=group_id,
+            permissions=bits,
+        )
+        return
+    widened = replace(found, permissions=found.permissions | bits)
+    if widened.permissions != found.permissions and not store.update_authorization(connection, widened):
+        raise OptimisticLockError(f"Authorization {found.id} was changed concurrently")
+
+
+def task_defaults(ctx: ServiceContext) -> None:
+    """Camunda's default task authorizations, for whatever the command did to tasks: a new
+    assignee or owner and every new candidate user or group gets READ and
+    ``defaultUserPermissionForTask`` on the task (engine-made tasks too); the authorizations
+    of a task that ends are deleted with it. Unassigning revokes nothing (Camunda neither).
+    Only with authorization on, as in Camunda."""
+    if not ctx.config.authentication_enabled:
+        return
+    uow = ctx.sql
+    bits = permission_bits(ResourceType.TASK, ["READ", ctx.config.default_user_permission_for_task])
+    wanted: list[tuple[str, str | None, str | None]] = []
+    for task in uow.new_entities(UserTask):
+        wanted += [(task.id, user, None) for user in (task.assignee, task.owner) if user is not None]
+    for task, loaded in uow.changed_entities(UserTask):
+        for field in ("assignee", "owner"):
+            user = getattr(task, field)
+            if user is not None and user != loaded.get(field):
+                wanted.append((task.id, user, None))
+    for link in uow.new_entities(IdentityLink):
+        if link.user_id is not None or link.group_id is not None:
+            wanted.append((link.task_id, link.user_id, link.group_id))
+    gone = [task.id for task in uow.deleted_entities(UserTask)]
+    for task_id, user, group in dict.fromkeys(wanted):
+        if task_id not in gone:
+            _grant_task_permissions(uow.connection, ctx.new_id(), task_id, user, group, bits)
+    store.delete_resource_authorizations(uow.connection, ResourceType.TASK, gone)
+
+
+register_before_commit(task_defaults)

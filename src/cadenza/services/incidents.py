@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from cadenza.engine.state import Incident, IncidentType
 from cadenza.errors import BadUserRequestError, NotFoundError
+from cadenza.services.authorization import check_incident, restriction
 from cadenza.services.runner import CommandRunner, ServiceContext
 from cadenza.store import Store, incidents as store_incidents
 from cadenza.store.incidents import IncidentQuery
@@ -21,30 +22,37 @@ class IncidentService:
         self._runner = runner
         self._store: Store = runner.store
 
-    def query(self, query: IncidentQuery, page: Page | None = None) -> list[Incident]:
+    def query(
+        self, query: IncidentQuery, page: Page | None = None, *, user_id: str | None = None
+    ) -> list[Incident]:
+        """Incidents of instances the acting user may read (READ on the instance or
+        READ_INSTANCE on its definition, and one of its tenants)."""
         with self._store.read() as connection:
-            return store_incidents.query_incidents(connection, query, page or Page())
+            visible = restriction(connection, self._runner, user_id, "incident")
+            return store_incidents.query_incidents(connection, query, page or Page(), visible)
 
-    def count(self, query: IncidentQuery) -> int:
+    def count(self, query: IncidentQuery, *, user_id: str | None = None) -> int:
         with self._store.read() as connection:
-            return store_incidents.count_incidents(connection, query)
+            visible = restriction(connection, self._runner, user_id, "incident")
+            return store_incidents.count_incidents(connection, query, visible)
 
-    def get(self, incident_id: str) -> Incident:
-        """Raises NotFoundError ``No matching incident with id X`` (Camunda's 404 text)."""
-        with self._store.read() as connection:
-            found = store_incidents.find_incident(connection, incident_id)
-        if found is None:
+    def get(self, incident_id: str, *, user_id: str | None = None) -> Incident:
+        """Raises NotFoundError ``No matching incident with id X`` (Camunda's 404 text), also
+        for an incident the user may not read (the query finds nothing)."""
+        found = self.query(IncidentQuery(incident_id=incident_id), Page(0, 1), user_id=user_id)
+        if not found:
             raise NotFoundError(f"No matching incident with id {incident_id}")
-        return found
+        return found[0]
 
     def set_annotation(self, incident_id: str, annotation: str | None) -> None:
-        """Set (or with None clear) the incident's annotation.
+        """Set (or with None clear) the incident's annotation (UPDATE on its instance).
 
         Raises:
             BadUserRequestError: unknown incident (Camunda answers 400 here, not 404).
         """
 
         def command(ctx: ServiceContext) -> None:
+            check_incident(ctx, incident_id, "update")
             incident = self._load(ctx, incident_id)
             if incident is None:
                 raise BadUserRequestError(
@@ -64,6 +72,7 @@ class IncidentService:
         """
 
         def command(ctx: ServiceContext) -> None:
+            check_incident(ctx, incident_id, "update")
             incident = self._load(ctx, incident_id)
             if incident is None:
                 raise NotFoundError(f"Cannot find an incident with id '{incident_id}': incident is null")

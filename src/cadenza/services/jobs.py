@@ -32,6 +32,7 @@ from cadenza.errors import (
     OptimisticLockError,
     ProcessEngineError,
 )
+from cadenza.services.authorization import AuthorizationError, TenantAccessError, check_job, restriction
 from cadenza.services.runner import CommandRunner, ServiceContext
 from cadenza.store import Store, jobs as store_jobs, tables
 from cadenza.store.jobs import JobDefinitionQuery, JobQuery
@@ -113,6 +114,7 @@ class JobService:
         """
 
         def command(ctx: ServiceContext) -> bool:
+            check_job(ctx, job_id, "update")
             row = store_jobs.find_job(ctx.sql.connection, job_id)
             if row is None:
                 if lock_owner is not None:
@@ -142,6 +144,8 @@ class JobService:
         except OptimisticLockError:
             self._unlock(job_id, lock_owner)
             return JobOutcome.CONFLICT
+        except (AuthorizationError, TenantAccessError):
+            raise  # a refusal, not a failure of the job: nothing is recorded
         except NotFoundError:
             if lock_owner is None:
                 raise
@@ -233,24 +237,28 @@ class JobService:
         return ctx.sql.load_one(Job, job_id), None
 
     # ── management ──────────────────────────────────────────────────────────────────────────
-    def query(self, query: JobQuery, page: Page | None = None) -> list[Job]:
+    def query(self, query: JobQuery, page: Page | None = None, *, user_id: str | None = None) -> list[Job]:
+        """Jobs the acting user may read: READ on the instance or READ_INSTANCE on the
+        definition (jobs of no definition: everybody)."""
         if query.executable and query.now is None:
             query.now = self._runner.clock.now()
         with self._store.read() as connection:
-            return store_jobs.query_jobs(connection, query, page or Page())
+            visible = restriction(connection, self._runner, user_id, "job")
+            return store_jobs.query_jobs(connection, query, page or Page(), visible)
 
-    def count(self, query: JobQuery) -> int:
+    def count(self, query: JobQuery, *, user_id: str | None = None) -> int:
         if query.executable and query.now is None:
             query.now = self._runner.clock.now()
         with self._store.read() as connection:
-            return store_jobs.count_jobs(connection, query)
+            visible = restriction(connection, self._runner, user_id, "job")
+            return store_jobs.count_jobs(connection, query, visible)
 
-    def get(self, job_id: str) -> Job:
-        with self._store.read() as connection:
-            found = store_jobs.find_job(connection, job_id)
-        if found is None:
+    def get(self, job_id: str, *, user_id: str | None = None) -> Job:
+        """Raises NotFoundError, also for a job the user may not read."""
+        found = self.query(JobQuery(job_id=job_id), Page(0, 1), user_id=user_id)
+        if not found:
             raise NotFoundError(f"Job with id {job_id} does not exist")
-        return found
+        return found[0]
 
     def set_retries(self, job_id: str, retries: int, *, due_date: datetime | None = None) -> None:
         """Set a job's retries (resolving its incident when raised above 0) and optionally its
@@ -267,6 +275,7 @@ class JobService:
             )
 
         def command(ctx: ServiceContext) -> None:
+            check_job(ctx, job_id, "retry")
             job, graph = self._load(ctx, job_id)
             if job is None:
                 raise NotFoundError(f"No job found with id '{job_id}'.")
@@ -284,6 +293,7 @@ class JobService:
 
     def set_due_date(self, job_id: str, due_date: datetime | None) -> None:
         def command(ctx: ServiceContext) -> None:
+            check_job(ctx, job_id, "update")
             job, _ = self._load(ctx, job_id)
             if job is None:
                 raise NotFoundError(f"No job found with id '{job_id}'.")
@@ -294,6 +304,7 @@ class JobService:
 
     def set_suspended(self, job_id: str, suspended: bool) -> None:
         def command(ctx: ServiceContext) -> None:
+            check_job(ctx, job_id, "suspend")
             job, _ = self._load(ctx, job_id)
             if job is None:
                 raise NotFoundError(f"Cannot find job with id '{job_id}'")
@@ -305,6 +316,7 @@ class JobService:
 
     def set_priority(self, job_id: str, priority: int) -> None:
         def command(ctx: ServiceContext) -> None:
+            check_job(ctx, job_id, "update")
             job, _ = self._load(ctx, job_id)
             if job is None:
                 raise NotFoundError(f"No job found with id '{job_id}'.")

@@ -19,6 +19,7 @@ from cadenza.engine.triggers import deliver, find_subscriptions, throw_signal
 from cadenza.engine.variables import visible_variables
 from cadenza.errors import BadUserRequestError, NotFoundError, ProcessEngineError
 from cadenza.expr.values import TypedValue, expression_value
+from cadenza.services.authorization import check_instance, check_receivers
 from cadenza.services.runner import CommandRunner, ServiceContext
 from cadenza.services.runtime import ProcessInstance
 
@@ -136,6 +137,7 @@ class MessageService:
                         "matches the parameters",
                         camunda_type="RestException",
                     )
+            check_receivers(ctx, [*targets, *starts])
             reached: list[tuple[EventSubscription, Execution | None]] = []
             for sub in targets:
                 reached.append(
@@ -171,6 +173,7 @@ class MessageService:
         """
 
         def command(ctx: ServiceContext) -> None:
+            check_instance(ctx, execution_id, "update")
             for sub in find_subscriptions(ctx, "message", message_name):
                 if sub.execution_id == execution_id:
                     deliver(ctx, sub, variables=variables)
@@ -227,6 +230,22 @@ def _result(
     return CorrelationResult("ProcessDefinition", None, ended, instance, variables)
 
 
+def _signal_receivers(
+    ctx: ServiceContext, name: str, execution_id: str | None, tenant_id: str | None, without_tenant_id: bool
+) -> list[EventSubscription]:
+    """The subscriptions a signal reaches (``throw_signal``'s choice), for the checks."""
+    found = []
+    for sub in find_subscriptions(ctx, "signal", name):
+        if execution_id is not None:
+            if sub.execution_id == execution_id:
+                found.append(sub)
+        elif (tenant_id is None or sub.tenant_id == tenant_id) and not (
+            without_tenant_id and sub.tenant_id is not None
+        ):
+            found.append(sub)
+    return found
+
+
 class SignalService:
     def __init__(self, runner: CommandRunner) -> None:
         self._runner = runner
@@ -247,6 +266,7 @@ class SignalService:
         """
 
         def command(ctx: ServiceContext) -> None:
+            check_receivers(ctx, _signal_receivers(ctx, name, execution_id, tenant_id, without_tenant_id))
             if execution_id is None:
                 throw_signal(
                     ctx, name, variables=variables, tenant_id=tenant_id, without_tenant_id=without_tenant_id

@@ -23,7 +23,17 @@ from cadenza.errors import (
     ParseError,
     Problem,
 )
-from cadenza.services.authorization import ResourceType, check_deployment, grant_default, permission_bits
+from cadenza.services.authorization import (
+    ReadAccess,
+    ResourceType,
+    check_definition,
+    check_deployment,
+    grant_default,
+    may_read_definition,
+    permission_bits,
+    restriction,
+    task_defaults,
+)
 from cadenza.services.runner import CommandRunner, ServiceContext
 from cadenza.store import Store, deployments as store_deployments, tables
 from cadenza.store.queries import DeploymentQuery, Page, ProcessDefinitionQuery
@@ -239,20 +249,32 @@ class RepositoryService:
         return changed
 
     # ── deployments ─────────────────────────────────────────────────────────────────────────
-    def query_deployments(self, query: DeploymentQuery, page: Page | None = None) -> list[Deployment]:
+    def query_deployments(
+        self, query: DeploymentQuery, page: Page | None = None, *, user_id: str | None = None
+    ) -> list[Deployment]:
+        """Deployments matching ``query`` that the acting user may read (READ on the
+        deployment, and one of its tenants)."""
         with self._store.read() as connection:
-            return store_deployments.query_deployments(connection, query, page or Page())
+            visible = restriction(connection, self._runner, user_id, "deployment")
+            return store_deployments.query_deployments(connection, query, page or Page(), visible)
 
-    def count_deployments(self, query: DeploymentQuery) -> int:
+    def count_deployments(self, query: DeploymentQuery, *, user_id: str | None = None) -> int:
         with self._store.read() as connection:
-            return store_deployments.count_deployments(connection, query)
+            visible = restriction(connection, self._runner, user_id, "deployment")
+            return store_deployments.count_deployments(connection, query, visible)
 
-    def get_deployment(self, deployment_id: str) -> Deployment:
-        with self._store.read() as connection:
-            return store_deployments.find_deployment(connection, deployment_id)
+    def get_deployment(self, deployment_id: str, *, user_id: str | None = None) -> Deployment:
+        """Raises NotFoundError, also for a deployment the user may not read (Camunda's REST
+        resource asks the query, which finds nothing)."""
+        found = self.query_deployments(DeploymentQuery(id=deployment_id), Page(0, 1), user_id=user_id)
+        if not found:
+            raise NotFoundError(f"Deployment with id '{deployment_id}' does not exist")
+        return found[0]
 
-    def get_deployment_resources(self, deployment_id: str) -> list[Resource]:
+    def get_deployment_resources(self, deployment_id: str, *, user_id: str | None = None) -> list[Resource]:
+        """Raises AuthorizationError without READ on the deployment."""
         with self._store.read() as connection:
+            check_deployment(ReadAccess(connection, self._runner, user_id), deployment_id, "READ")
             store_deployments.find_deployment(connection, deployment_id)
             return store_deployments.resources_of(connection, deployment_id)
 
@@ -298,6 +320,7 @@ class RepositoryService:
                     "deployment deleted",
                 )
             ctx.run_agenda()
+            task_defaults(ctx)  # the flush forgets the ended tasks: drop their authorizations now
             ctx.sql.flush()
             h = tables.historic_process_instance
             connection.execute(h.delete().where(h.c.process_definition_id.in_(definition_ids)))
@@ -313,22 +336,38 @@ class RepositoryService:
 
     # ── process definitions ─────────────────────────────────────────────────────────────────
     def query_process_definitions(
-        self, query: ProcessDefinitionQuery, page: Page | None = None
+        self, query: ProcessDefinitionQuery, page: Page | None = None, *, user_id: str | None = None
     ) -> list[ProcessDefinition]:
+        """Definitions matching ``query`` that the acting user may read (READ on the key, and
+        one of its tenants)."""
         with self._store.read() as connection:
-            return store_deployments.query_process_definitions(connection, query, page or Page())
+            visible = restriction(connection, self._runner, user_id, "process_definition")
+            return store_deployments.query_process_definitions(connection, query, page or Page(), visible)
 
-    def count_process_definitions(self, query: ProcessDefinitionQuery) -> int:
+    def count_process_definitions(self, query: ProcessDefinitionQuery, *, user_id: str | None = None) -> int:
         with self._store.read() as connection:
-            return store_deployments.count_process_definitions(connection, query)
+            visible = restriction(connection, self._runner, user_id, "process_definition")
+            return store_deployments.count_process_definitions(connection, query, visible)
 
-    def get_process_definition(self, definition_id: str) -> ProcessDefinition:
+    def get_process_definition(self, definition_id: str, *, user_id: str | None = None) -> ProcessDefinition:
+        """Raises NotFoundError, or AuthorizationError without READ on the definition (Camunda
+        ``getProcessDefinition``)."""
         with self._store.read() as connection:
-            return store_deployments.find_process_definition(connection, definition_id)
+            found = store_deployments.find_process_definition(connection, definition_id)
+            access = ReadAccess(connection, self._runner, user_id)
+            check_definition(access, found.key, "READ", found.tenant_id)
+            return found
 
-    def get_latest_process_definition(self, key: str, tenant_id: str | None = None) -> ProcessDefinition:
+    def get_latest_process_definition(
+        self, key: str, tenant_id: str | None = None, *, user_id: str | None = None
+    ) -> ProcessDefinition:
+        """The latest version of ``key``; NotFoundError also when the user may not read it
+        (Camunda's REST resource asks the definition query)."""
         with self._store.read() as connection:
             found = store_deployments.latest_process_definition(connection, key, tenant_id)
+            access = ReadAccess(connection, self._runner, user_id)
+            if found is not None and not may_read_definition(access, key, found.tenant_id):
+                found = None
         if found is None:
             tenant = "no tenant-id" if tenant_id is None else f"tenant-id {tenant_id}"
             raise NotFoundError(
@@ -337,9 +376,12 @@ class RepositoryService:
             )
         return found
 
-    def get_process_definition_xml(self, definition_id: str) -> bytes:
+    def get_process_definition_xml(self, definition_id: str, *, user_id: str | None = None) -> bytes:
+        """Raises AuthorizationError without READ on the definition."""
         with self._store.read() as connection:
             definition = store_deployments.find_process_definition(connection, definition_id)
+            access = ReadAccess(connection, self._runner, user_id)
+            check_definition(access, definition.key, "READ", definition.tenant_id)
             content = connection.execute(
                 sa.select(tables.resource.c.content).where(
                     tables.resource.c.deployment_id == definition.deployment_id,

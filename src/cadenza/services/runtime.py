@@ -17,7 +17,7 @@ from cadenza.engine.variables import (
 )
 from cadenza.errors import BadUserRequestError, NotFoundError
 from cadenza.expr.values import TypedValue
-from cadenza.services.authorization import check_instance, check_start, restriction
+from cadenza.services.authorization import ReadAccess, check_instance, check_start, restriction
 from cadenza.services.runner import CommandRunner, ServiceContext
 from cadenza.store import Store, instances as store_instances
 from cadenza.store.queries import ExecutionQuery, Page, ProcessInstanceQuery
@@ -156,24 +156,32 @@ class RuntimeService:
             raise NotFoundError(f"Process instance with id {process_instance_id} does not exist")
         return found[0]
 
-    def query_executions(self, query: ExecutionQuery, page: Page | None = None) -> list[Execution]:
+    def query_executions(
+        self, query: ExecutionQuery, page: Page | None = None, *, user_id: str | None = None
+    ) -> list[Execution]:
+        """Executions of instances the acting user may read (as ``query_process_instances``)."""
         with self._store.read() as connection:
-            return store_instances.query_executions(connection, query, page or Page())
+            visible = restriction(connection, self._runner, user_id, "process_instance")
+            return store_instances.query_executions(connection, query, page or Page(), visible)
 
-    def count_executions(self, query: ExecutionQuery) -> int:
+    def count_executions(self, query: ExecutionQuery, *, user_id: str | None = None) -> int:
         with self._store.read() as connection:
-            return store_instances.count_executions(connection, query)
+            visible = restriction(connection, self._runner, user_id, "process_instance")
+            return store_instances.count_executions(connection, query, visible)
 
-    def get_execution(self, execution_id: str) -> Execution:
-        with self._store.read() as connection:
-            found = store_instances.find_execution(connection, execution_id)
-        if found is None:
+    def get_execution(self, execution_id: str, *, user_id: str | None = None) -> Execution:
+        """Raises NotFoundError, also for an execution the user may not read."""
+        found = self.query_executions(ExecutionQuery(execution_id=execution_id), Page(0, 1), user_id=user_id)
+        if not found:
             raise NotFoundError(f"execution {execution_id} doesn't exist")
-        return found
+        return found[0]
 
     # ── variables ───────────────────────────────────────────────────────────────────────────
-    def _read_graph(self, execution_id: str) -> tuple[InstanceGraph, Execution]:
+    def _read_graph(self, execution_id: str, user_id: str | None = None) -> tuple[InstanceGraph, Execution]:
+        """The execution's instance; AuthorizationError without READ on it (or READ_INSTANCE
+        on its definition)."""
         with self._store.read() as connection:
+            check_instance(ReadAccess(connection, self._runner, user_id), execution_id, "read")
             execution = store_instances.find_execution(connection, execution_id)
             graph = (
                 SqlUnitOfWork(connection).load_graph(execution.process_instance_id)
@@ -184,15 +192,19 @@ class RuntimeService:
             raise NotFoundError(f"execution {execution_id} doesn't exist")
         return graph, graph.executions[execution_id]
 
-    def get_variables(self, execution_id: str, *, local: bool = False) -> dict[str, TypedValue]:
+    def get_variables(
+        self, execution_id: str, *, local: bool = False, user_id: str | None = None
+    ) -> dict[str, TypedValue]:
         """Variables visible from an execution (``local``: only its own), by name."""
-        graph, execution = self._read_graph(execution_id)
+        graph, execution = self._read_graph(execution_id, user_id)
         return {
             name: var.value for name, var in sorted(visible_variables(graph, execution, local=local).items())
         }
 
-    def get_variable(self, execution_id: str, name: str, *, local: bool = False) -> TypedValue | None:
-        return self.get_variables(execution_id, local=local).get(name)
+    def get_variable(
+        self, execution_id: str, name: str, *, local: bool = False, user_id: str | None = None
+    ) -> TypedValue | None:
+        return self.get_variables(execution_id, local=local, user_id=user_id).get(name)
 
     def set_variable(self, execution_id: str, name: str, value: TypedValue, *, local: bool = False) -> None:
         self.modify_variables(execution_id, {name: value}, (), local=local)
@@ -216,7 +228,7 @@ class RuntimeService:
         """
 
         def command(ctx: ServiceContext) -> None:
-            check_instance(ctx, execution_id, "update")
+            check_instance(ctx, execution_id, "update_variable")
             execution = store_instances.find_execution(ctx.sql.connection, execution_id)
             if execution is None:
                 raise NotFoundError(f"execution {execution_id} doesn't exist")

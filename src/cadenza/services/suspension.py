@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from cadenza.engine.records import JobCreated
 from cadenza.engine.state import InstanceGraph, ProcessDefinition
 from cadenza.errors import BadUserRequestError, NotFoundError
+from cadenza.services.authorization import check_definition_suspension, check_instance
 from cadenza.services.runner import CommandRunner, ServiceContext
 from cadenza.store import Store, tables
 
@@ -42,9 +43,11 @@ class SuspensionService:
         self._store: Store = runner.store
 
     def set_process_instance_suspended(self, process_instance_id: str, suspended: bool) -> None:
-        """Raises NotFoundError for an unknown instance."""
+        """Raises NotFoundError for an unknown instance; AuthorizationError without SUSPEND or
+        UPDATE on it (or SUSPEND_INSTANCE or UPDATE_INSTANCE on its definition)."""
 
         def command(ctx: ServiceContext) -> None:
+            check_instance(ctx, process_instance_id, "suspend")
             graph = ctx.sql.load_graph(process_instance_id)
             if graph is None or process_instance_id not in graph.executions:
                 raise NotFoundError(
@@ -69,6 +72,8 @@ class SuspensionService:
         Raises:
             NotFoundError: no such definition.
             BadUserRequestError: neither id nor key given.
+            AuthorizationError: no SUSPEND or UPDATE on the definition (with instances: also
+                none of SUSPEND/UPDATE on every instance, SUSPEND_INSTANCE/UPDATE_INSTANCE).
         """
         if definition_id is None and key is None:
             raise BadUserRequestError("Only one of processDefinitionId or processDefinitionKey should be set")
@@ -83,6 +88,9 @@ class SuspensionService:
                 raise NotFoundError(
                     f"No process definition found for {what}", camunda_type="NotFoundException"
                 )
+            check_definition_suspension(
+                ctx, (d.key for d in definitions), with_instances=include_process_instances
+            )
             ids = [d.id for d in definitions]
             for definition in definitions:
                 definition.suspended = suspended

@@ -34,7 +34,7 @@ from cadenza.engine.variables import (
 )
 from cadenza.errors import BadUserRequestError, EngineError, NotFoundError
 from cadenza.expr.values import TypedValue
-from cadenza.services.authorization import check_task, restriction
+from cadenza.services.authorization import ReadAccess, check_task, restriction
 from cadenza.services.runner import CommandRunner, ServiceContext
 from cadenza.store import Store, tasks as store_tasks
 from cadenza.store.queries import Page, TaskQuery
@@ -149,9 +149,11 @@ class TaskService:
             raise _missing(task_id)
         return graph, task, graph.executions[task.execution_id]
 
-    def _read(self, task_id: str) -> tuple[InstanceGraph, UserTask, Execution]:
-        """A consistent snapshot of the task's instance, outside any write transaction."""
+    def _read(self, task_id: str, user_id: str | None = None) -> tuple[InstanceGraph, UserTask, Execution]:
+        """A consistent snapshot of the task's instance, outside any write transaction;
+        AuthorizationError without READ on the task (or READ_TASK on its definition)."""
         with self._store.read() as connection:
+            check_task(ReadAccess(connection, self._runner, user_id), task_id, "read")
             found = store_tasks.find_task(connection, task_id)
             graph = None if found is None else SqlUnitOfWork(connection).load_graph(found.process_instance_id)
         if found is None or graph is None or task_id not in graph.user_tasks:
@@ -382,19 +384,25 @@ class TaskService:
         self._runner.run(command, user_id=user_id)
 
     # ── variables ───────────────────────────────────────────────────────────────────────────
-    def get_variables(self, task_id: str, *, local: bool = False) -> dict[str, TypedValue]:
+    def get_variables(
+        self, task_id: str, *, local: bool = False, user_id: str | None = None
+    ) -> dict[str, TypedValue]:
         """Task-local variables in front of the execution chain's; ``local``: task-local only."""
-        graph, task, execution = self._read(task_id)
+        graph, task, execution = self._read(task_id, user_id)
         found = graph.task_variables.get(task.id, {}) if local else visible_variables(graph, execution, task)
         return {name: var.value for name, var in sorted(found.items())}
 
-    def get_variable(self, task_id: str, name: str, *, local: bool = False) -> TypedValue | None:
-        return self.get_variables(task_id, local=local).get(name)
+    def get_variable(
+        self, task_id: str, name: str, *, local: bool = False, user_id: str | None = None
+    ) -> TypedValue | None:
+        return self.get_variables(task_id, local=local, user_id=user_id).get(name)
 
-    def get_form_variables(self, task_id: str, names: Sequence[str] | None = None) -> dict[str, TypedValue]:
+    def get_form_variables(
+        self, task_id: str, names: Sequence[str] | None = None, *, user_id: str | None = None
+    ) -> dict[str, TypedValue]:
         """The values a task form starts from: the task's visible variables (``names``: only
         those). Form fields declared with ``camunda:formData`` are not modelled yet."""
-        visible = self.get_variables(task_id)
+        visible = self.get_variables(task_id, user_id=user_id)
         if names is None:
             return visible
         return {name: visible[name] for name in names if name in visible}
@@ -437,21 +445,24 @@ class TaskService:
                 if found is not None:
                     remove_variable(ctx, graph, found)
 
-        self._change(task_id, change)
+        self._change(task_id, change, "update_variable")
 
     # ── forms ───────────────────────────────────────────────────────────────────────────────
-    def get_form_key(self, task_id: str) -> str | None:
+    def get_form_key(self, task_id: str, *, user_id: str | None = None) -> str | None:
         with self._store.read() as connection:
+            check_task(ReadAccess(connection, self._runner, user_id), task_id, "read")
             found = store_tasks.find_task(connection, task_id)
         if found is None:
             raise _missing(task_id)
         return found.form_key
 
     # ── identity links ──────────────────────────────────────────────────────────────────────
-    def get_identity_links(self, task_id: str) -> list[IdentityLink]:
+    def get_identity_links(self, task_id: str, *, user_id: str | None = None) -> list[IdentityLink]:
         """The stored links, then the assignee and the owner as links of their own type
-        (Camunda keeps those two as task columns and shows them as links)."""
+        (Camunda keeps those two as task columns and shows them as links). Needs READ on the
+        task."""
         with self._store.read() as connection:
+            check_task(ReadAccess(connection, self._runner, user_id), task_id, "read")
             task = store_tasks.find_task(connection, task_id)
             if task is None:
                 raise _missing(task_id)

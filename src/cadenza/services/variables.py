@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from cadenza.engine.state import VariableInstance
 from cadenza.errors import NotFoundError
 from cadenza.expr.values import TypedValue
+from cadenza.services.authorization import restriction
 from cadenza.services.runner import CommandRunner
-from cadenza.store import Store, variables as store_variables
+from cadenza.store import Store, tables, variables as store_variables
 from cadenza.store.queries import Page
 from cadenza.store.variables import VariableInstanceQuery
 
@@ -51,28 +54,41 @@ def _view(variable: VariableInstance) -> VariableView:
 
 class VariableService:
     def __init__(self, runner: CommandRunner) -> None:
+        self._runner = runner
         self._store: Store = runner.store
 
     def query_variable_instances(
-        self, query: VariableInstanceQuery, page: Page | None = None
+        self, query: VariableInstanceQuery, page: Page | None = None, *, user_id: str | None = None
     ) -> list[VariableView]:
-        """Variable instances of every scope matching ``query`` (transient ones never exist here)."""
+        """Variable instances of every scope matching ``query`` (transient ones never exist
+        here) that the acting user may read: READ on the instance or READ_INSTANCE on its
+        definition; for task variables also READ on the task or READ_TASK on the definition."""
         with self._store.read() as connection:
-            found = store_variables.query_variable_instances(connection, query, page or Page())
+            visible = restriction(connection, self._runner, user_id, "variable")
+            found = store_variables.query_variable_instances(connection, query, page or Page(), visible)
         return [_view(v) for v in found]
 
-    def count_variable_instances(self, query: VariableInstanceQuery) -> int:
+    def count_variable_instances(self, query: VariableInstanceQuery, *, user_id: str | None = None) -> int:
         with self._store.read() as connection:
-            return store_variables.count_variable_instances(connection, query)
+            visible = restriction(connection, self._runner, user_id, "variable")
+            return store_variables.count_variable_instances(connection, query, visible)
 
-    def get_variable_instance(self, variable_id: str) -> VariableView:
+    def get_variable_instance(self, variable_id: str, *, user_id: str | None = None) -> VariableView:
         """One variable instance by id.
 
         Raises:
-            NotFoundError: no such variable instance.
+            NotFoundError: no such variable instance, or one the user may not read.
         """
         with self._store.read() as connection:
-            found = store_variables.find_variable_instance(connection, variable_id)
+            visible = restriction(connection, self._runner, user_id, "variable")
+            if visible is None:
+                found = store_variables.find_variable_instance(connection, variable_id)
+            else:
+                only = sa.and_(tables.variable.c.id == variable_id, visible)
+                matches = store_variables.query_variable_instances(
+                    connection, VariableInstanceQuery(), Page(0, 1), only
+                )
+                found = matches[0] if matches else None
         if found is None:
             raise NotFoundError(f"Variable instance with Id '{variable_id}' does not exist.")
         return _view(found)

@@ -189,9 +189,13 @@ def _tenant_filter(
     return []
 
 
-def _deployment_select(query: DeploymentQuery) -> sa.Select[Any]:
+def _deployment_select(
+    query: DeploymentQuery, restriction: sa.ColumnElement[bool] | None = None
+) -> sa.Select[Any]:
     t = tables.deployment
     conditions: list[sa.ColumnElement[bool]] = []
+    if restriction is not None:  # the rows the acting user may read (services.authorization)
+        conditions.append(restriction)
     if query.id is not None:
         conditions.append(t.c.id == query.id)
     if query.name is not None:
@@ -215,21 +219,32 @@ def _deployment_select(query: DeploymentQuery) -> sa.Select[Any]:
     return sa.select(t).where(*conditions)
 
 
-def query_deployments(connection: sa.Connection, query: DeploymentQuery, page: Page) -> list[Deployment]:
+def query_deployments(
+    connection: sa.Connection,
+    query: DeploymentQuery,
+    page: Page,
+    restriction: sa.ColumnElement[bool] | None = None,
+) -> list[Deployment]:
     statement = apply_sorting(
-        _deployment_select(query), tables.deployment, DeploymentQuery.SORT_FIELDS, query.sorting
+        _deployment_select(query, restriction), tables.deployment, DeploymentQuery.SORT_FIELDS, query.sorting
     )
     rows = connection.execute(apply_page(statement, page)).mappings()
     return [_deployment.from_row(row) for row in rows]
 
 
-def count_deployments(connection: sa.Connection, query: DeploymentQuery) -> int:
-    return count_of(connection, _deployment_select(query))
+def count_deployments(
+    connection: sa.Connection, query: DeploymentQuery, restriction: sa.ColumnElement[bool] | None = None
+) -> int:
+    return count_of(connection, _deployment_select(query, restriction))
 
 
-def _definition_select(query: ProcessDefinitionQuery) -> sa.Select[Any]:
+def _definition_select(
+    query: ProcessDefinitionQuery, restriction: sa.ColumnElement[bool] | None = None
+) -> sa.Select[Any]:
     t = tables.process_definition
     c: list[sa.ColumnElement[bool]] = []
+    if restriction is not None:  # the rows the acting user may read (services.authorization)
+        c.append(restriction)
     if query.process_definition_id is not None:
         c.append(t.c.id == query.process_definition_id)
     if query.process_definition_id_in is not None:
@@ -286,10 +301,13 @@ def _definition_select(query: ProcessDefinitionQuery) -> sa.Select[Any]:
 
 
 def query_process_definitions(
-    connection: sa.Connection, query: ProcessDefinitionQuery, page: Page
+    connection: sa.Connection,
+    query: ProcessDefinitionQuery,
+    page: Page,
+    restriction: sa.ColumnElement[bool] | None = None,
 ) -> list[ProcessDefinition]:
     statement = apply_sorting(
-        _definition_select(query),
+        _definition_select(query, restriction),
         tables.process_definition,
         ProcessDefinitionQuery.SORT_FIELDS,
         query.sorting,
@@ -298,5 +316,9 @@ def query_process_definitions(
     return [_definition.from_row(row) for row in rows]
 
 
-def count_process_definitions(connection: sa.Connection, query: ProcessDefinitionQuery) -> int:
-    return count_of(connection, _definition_select(query))
+def count_process_definitions(
+    connection: sa.Connection,
+    query: ProcessDefinitionQuery,
+    restriction: sa.ColumnElement[bool] | None = None,
+) -> int:
+    return count_of(connection, _definition_select(query, restriction))

@@ -485,6 +485,32 @@ def delete_authorization(connection: sa.Connection, authorization_id: str) -> bo
     return connection.execute(_a.delete().where(_a.c.id == authorization_id)).rowcount == 1
 
 
+def find_grant(
+    connection: sa.Connection,
+    resource_type: int,
+    resource_id: str,
+    *,
+    user_id: str | None,
+    group_id: str | None,
+) -> AuthorizationRow | None:
+    """The grant of exactly this user or group on exactly this resource, if any."""
+    c = [_a.c.type == 1, _a.c.resource_type == resource_type, _a.c.resource_id == resource_id]
+    c.append(_a.c.user_id == user_id if user_id is not None else _a.c.user_id.is_(None))
+    c.append(_a.c.group_id == group_id if group_id is not None else _a.c.group_id.is_(None))
+    row = connection.execute(sa.select(_a).where(*c).order_by(_a.c.id).limit(1)).mappings().first()
+    return None if row is None else _authorization(row)
+
+
+def delete_resource_authorizations(
+    connection: sa.Connection, resource_type: int, resource_ids: Sequence[str]
+) -> None:
+    """Every authorization naming one of these resources (the resources are gone)."""
+    if resource_ids:
+        connection.execute(
+            _a.delete().where(_a.c.resource_type == resource_type, _a.c.resource_id.in_(list(resource_ids)))
+        )
+
+
 def has_authorization(
     connection: sa.Connection,
     type_: int,

@@ -63,8 +63,10 @@ def find_incident(connection: sa.Connection, incident_id: str) -> Incident | Non
     return None if row is None else _mapping.from_row(row)
 
 
-def _select(query: IncidentQuery) -> sa.Select[Any]:
+def _select(query: IncidentQuery, restriction: sa.ColumnElement[bool] | None = None) -> sa.Select[Any]:
     c: list[sa.ColumnElement[bool]] = []
+    if restriction is not None:  # the rows the acting user may read (services.authorization)
+        c.append(restriction)
     equal = {
         "id": query.incident_id,
         "incident_type": query.incident_type,
@@ -97,10 +99,17 @@ def _select(query: IncidentQuery) -> sa.Select[Any]:
     return sa.select(_i).where(*c)
 
 
-def query_incidents(connection: sa.Connection, query: IncidentQuery, page: Page) -> list[Incident]:
-    statement = apply_sorting(_select(query), _i, IncidentQuery.SORT_FIELDS, query.sorting)
+def query_incidents(
+    connection: sa.Connection,
+    query: IncidentQuery,
+    page: Page,
+    restriction: sa.ColumnElement[bool] | None = None,
+) -> list[Incident]:
+    statement = apply_sorting(_select(query, restriction), _i, IncidentQuery.SORT_FIELDS, query.sorting)
     return [_mapping.from_row(row) for row in connection.execute(apply_page(statement, page)).mappings()]
 
 
-def count_incidents(connection: sa.Connection, query: IncidentQuery) -> int:
-    return count_of(connection, _select(query))
+def count_incidents(
+    connection: sa.Connection, query: IncidentQuery, restriction: sa.ColumnElement[bool] | None = None
+) -> int:
+    return count_of(connection, _select(query, restriction))

@@ -130,8 +130,12 @@ def count_process_instances(
     return count_of(connection, _instance_select(query, restriction))
 
 
-def _execution_select(query: ExecutionQuery) -> sa.Select[Any]:
+def _execution_select(
+    query: ExecutionQuery, restriction: sa.ColumnElement[bool] | None = None
+) -> sa.Select[Any]:
     c: list[sa.ColumnElement[bool]] = []
+    if restriction is not None:  # the rows the acting user may read (services.authorization)
+        c.append(restriction)
     if query.execution_id is not None:
         c.append(_e.c.id == query.execution_id)
     if query.process_instance_id is not None:
@@ -175,14 +179,21 @@ _EXECUTION_SORT = {
 }
 
 
-def query_executions(connection: sa.Connection, query: ExecutionQuery, page: Page) -> list[Execution]:
+def query_executions(
+    connection: sa.Connection,
+    query: ExecutionQuery,
+    page: Page,
+    restriction: sa.ColumnElement[bool] | None = None,
+) -> list[Execution]:
     order = [
         _EXECUTION_SORT[name].asc() if asc else _EXECUTION_SORT[name].desc() for name, asc in query.sorting
     ]
-    statement = _execution_select(query).order_by(*order, _e.c.id.asc())
+    statement = _execution_select(query, restriction).order_by(*order, _e.c.id.asc())
     rows = connection.execute(apply_page(statement, page)).mappings()
     return [_execution.from_row(row) for row in rows]
 
 
-def count_executions(connection: sa.Connection, query: ExecutionQuery) -> int:
-    return count_of(connection, _execution_select(query))
+def count_executions(
+    connection: sa.Connection, query: ExecutionQuery, restriction: sa.ColumnElement[bool] | None = None
+) -> int:
+    return count_of(connection, _execution_select(query, restriction))

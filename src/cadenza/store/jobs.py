@@ -86,8 +86,10 @@ class JobQuery:
     }
 
 
-def _job_select(query: JobQuery) -> sa.Select[Any]:
+def _job_select(query: JobQuery, restriction: sa.ColumnElement[bool] | None = None) -> sa.Select[Any]:
     c: list[sa.ColumnElement[bool]] = []
+    if restriction is not None:  # the rows the acting user may read (services.authorization)
+        c.append(restriction)
     if query.job_id is not None:
         c.append(_j.c.id == query.job_id)
     if query.job_ids is not None:
@@ -147,13 +149,17 @@ def _job_select(query: JobQuery) -> sa.Select[Any]:
     return sa.select(_j).where(*c)
 
 
-def query_jobs(connection: sa.Connection, query: JobQuery, page: Page) -> list[Job]:
-    statement = apply_sorting(_job_select(query), _j, JobQuery.SORT_FIELDS, query.sorting)
+def query_jobs(
+    connection: sa.Connection, query: JobQuery, page: Page, restriction: sa.ColumnElement[bool] | None = None
+) -> list[Job]:
+    statement = apply_sorting(_job_select(query, restriction), _j, JobQuery.SORT_FIELDS, query.sorting)
     return [_job.from_row(row) for row in connection.execute(apply_page(statement, page)).mappings()]
 
 
-def count_jobs(connection: sa.Connection, query: JobQuery) -> int:
-    return count_of(connection, _job_select(query))
+def count_jobs(
+    connection: sa.Connection, query: JobQuery, restriction: sa.ColumnElement[bool] | None = None
+) -> int:
+    return count_of(connection, _job_select(query, restriction))
 
 
 def find_job(connection: sa.Connection, job_id: str) -> Job | None:

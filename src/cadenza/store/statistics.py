@@ -21,6 +21,7 @@ __all__ = [
     "DefinitionStatistics",
     "IncidentCounts",
     "IncidentFilter",
+    "Visibility",
     "activity_statistics",
     "definition_statistics",
 ]
@@ -41,6 +42,18 @@ class IncidentFilter:
     include: bool = False
     incident_type: str | None = None
     root_only: bool = False
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """SQL conditions narrowing the counts to what the acting user may read (empty: all)."""
+
+    definitions: tuple[sa.ColumnElement[bool], ...] = ()
+    """on ``process_definition``"""
+    instances: tuple[sa.ColumnElement[bool], ...] = ()
+    """on ``execution``"""
+    incidents: tuple[sa.ColumnElement[bool], ...] = ()
+    """on ``incident``"""
 
 
 @dataclass
@@ -68,13 +81,19 @@ def _incident_conditions(incidents: IncidentFilter) -> list[sa.ColumnElement[boo
     return conditions
 
 
-def definition_statistics(connection: sa.Connection, incidents: IncidentFilter) -> list[DefinitionStatistics]:
-    """Every deployed definition (also those without instances), ordered by key and version."""
-    rows = connection.execute(sa.select(_pd).order_by(_pd.c.key, _pd.c.version, _pd.c.id)).mappings()
+def definition_statistics(
+    connection: sa.Connection, incidents: IncidentFilter, visible: Visibility | None = None
+) -> list[DefinitionStatistics]:
+    """Every deployed definition (also those without instances), ordered by key and version;
+    with ``visible``, only the definitions, instances and incidents the user may read."""
+    seen = visible or Visibility()
+    rows = connection.execute(
+        sa.select(_pd).where(*seen.definitions).order_by(_pd.c.key, _pd.c.version, _pd.c.id)
+    ).mappings()
     result = {row["id"]: DefinitionStatistics(_definition.from_row(row)) for row in rows}
     instance_counts = connection.execute(
         sa.select(_e.c.process_definition_id, sa.func.count())
-        .where(_e.c.parent_id.is_(None))
+        .where(_e.c.parent_id.is_(None), *seen.instances)
         .group_by(_e.c.process_definition_id)
     )
     for definition_id, count in instance_counts:
@@ -83,7 +102,7 @@ def definition_statistics(connection: sa.Connection, incidents: IncidentFilter) 
     if incidents.include:
         incident_counts = connection.execute(
             sa.select(_i.c.process_definition_id, _i.c.incident_type, sa.func.count())
-            .where(*_incident_conditions(incidents))
+            .where(*_incident_conditions(incidents), *seen.incidents)
             .group_by(_i.c.process_definition_id, _i.c.incident_type)
             .order_by(_i.c.incident_type)
         )
@@ -94,13 +113,17 @@ def definition_statistics(connection: sa.Connection, incidents: IncidentFilter) 
 
 
 def activity_statistics(
-    connection: sa.Connection, definition_id: str, incidents: IncidentFilter
+    connection: sa.Connection,
+    definition_id: str,
+    incidents: IncidentFilter,
+    visible: Visibility | None = None,
 ) -> list[ActivityStatistics]:
     """Activities of one definition with running activity instances or open incidents.
 
     An activity instance is an active execution standing on the activity, as Camunda counts
     (the waiting parent of a scope execution and joined paths at a gateway are inactive).
     """
+    seen = visible or Visibility()
     result: dict[str, ActivityStatistics] = {}
     instance_counts = connection.execute(
         sa.select(_e.c.activity_id, sa.func.count())
@@ -108,6 +131,7 @@ def activity_statistics(
             _e.c.process_definition_id == definition_id,
             _e.c.is_active.is_(True),
             _e.c.activity_id.is_not(None),
+            *seen.instances,
         )
         .group_by(_e.c.activity_id)
     )
@@ -121,6 +145,7 @@ def activity_statistics(
                 _i.c.process_definition_id == definition_id,
                 _i.c.activity_id.is_not(None),
                 *_incident_conditions(incidents),
+                *seen.incidents,
             )
             .group_by(_i.c.activity_id, _i.c.incident_type)
             .order_by(_i.c.incident_type)

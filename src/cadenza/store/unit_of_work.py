@@ -59,6 +59,19 @@ class SqlUnitOfWork:
         """Entities of ``cls`` registered for insertion in this transaction."""
         return [e for e in self._new.values() if isinstance(e, cls)]
 
+    def changed_entities(self, cls: type) -> list[tuple[Any, dict[str, Any]]]:
+        """Loaded entities of ``cls`` (not deleted) with the row they were loaded as, to compare
+        with their current state before the flush."""
+        return [
+            (entity, snapshot)
+            for key, (entity, snapshot) in self._loaded.items()
+            if isinstance(entity, cls) and key not in self._deleted
+        ]
+
+    def deleted_entities(self, cls: type) -> list[Any]:
+        """Entities of ``cls`` registered for deletion in this transaction."""
+        return [e for e in self._deleted.values() if isinstance(e, cls)]
+
     def touch(self, entity: object) -> None:
         if id(entity) in self._loaded:
             self._touched.add(id(entity))

@@ -129,24 +129,32 @@ def _conditions(query: VariableInstanceQuery) -> list[sa.ColumnElement[bool]]:
     return c
 
 
-def _select(query: VariableInstanceQuery) -> sa.Select[Any]:
-    return sa.select(_v).where(*_conditions(query))
+def _select(
+    query: VariableInstanceQuery, restriction: sa.ColumnElement[bool] | None = None
+) -> sa.Select[Any]:
+    restricted = [restriction] if restriction is not None else []  # what the acting user may read
+    return sa.select(_v).where(*_conditions(query), *restricted)
 
 
 def query_variable_instances(
-    connection: sa.Connection, query: VariableInstanceQuery, page: Page
+    connection: sa.Connection,
+    query: VariableInstanceQuery,
+    page: Page,
+    restriction: sa.ColumnElement[bool] | None = None,
 ) -> list[VariableInstance]:
     order: list[sa.ColumnElement[Any]] = []
     for sort_by, ascending in query.sorting:
         column = _v.c[VariableInstanceQuery.SORT_FIELDS[sort_by]]
         order.append(column.asc() if ascending else column.desc())
-    statement = _select(query).order_by(*order, _v.c.id.asc())
+    statement = _select(query, restriction).order_by(*order, _v.c.id.asc())
     rows = connection.execute(apply_page(statement, page)).mappings()
     return [_variable.from_row(row) for row in rows]
 
 
-def count_variable_instances(connection: sa.Connection, query: VariableInstanceQuery) -> int:
-    return count_of(connection, _select(query))
+def count_variable_instances(
+    connection: sa.Connection, query: VariableInstanceQuery, restriction: sa.ColumnElement[bool] | None = None
+) -> int:
+    return count_of(connection, _select(query, restriction))
 
 
 def find_variable_instance(connection: sa.Connection, variable_id: str) -> VariableInstance | None:
