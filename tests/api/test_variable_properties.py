@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import itertools
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -248,7 +249,8 @@ def test_any_value_round_trips_or_is_refused_with_400(
     client, pid = _scope(instance)
     name = f"v{next(_names)}"
     url = f"{BASE}/process-instance/{pid}/variables/{name}"
-    response = client.put(url, json=dto)
+    # json.dumps escapes what UTF-8 cannot carry (lone surrogates), as a Java or JS client would
+    response = client.put(url, content=json.dumps(dto), headers={"content-type": "application/json"})
     if response.status_code == 400:
         body = response.json()
         assert response.headers["content-type"] == "application/json"
