@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import deque
 
 from cadenza.bpmn.model import FlowNode, InclusiveGateway, Process
+from cadenza.engine.behaviors.gateways import fire_join
 from cadenza.engine.context import CommandContext
-from cadenza.engine.lifecycle import remove_execution, take_outgoing_flows
+from cadenza.engine.lifecycle import take_outgoing_flows
 from cadenza.engine.state import Execution
 from cadenza.engine.triggers import register_catch, register_event_based_gateway
 
@@ -80,19 +81,7 @@ class InclusiveGatewayBehavior:
         others = [e for e in siblings if e not in joined]
         if any(can_reach(process, e.activity_id, node.id) for e in others):
             return
-        if not others:
-            for done in joined:
-                remove_execution(ctx, graph, done)
-            scope.activity_id = node.id
-            scope.activity_instance_id = execution.activity_instance_id
-            scope.is_active = True
-            take_outgoing_flows(ctx, scope, node)
-            return
-        survivor = joined[0]
-        for done in joined[1:]:
-            remove_execution(ctx, graph, done)
-        survivor.is_active = True
-        take_outgoing_flows(ctx, survivor, node)
+        fire_join(ctx, scope, joined, node, execution)
 
 
 def reevaluate_inclusive_joins(ctx: CommandContext, scope: Execution) -> None:

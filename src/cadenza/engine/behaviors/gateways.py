@@ -8,7 +8,7 @@ from cadenza.engine.context import CommandContext
 from cadenza.engine.lifecycle import remove_execution, take_outgoing_flows
 from cadenza.engine.state import Execution
 
-__all__ = ["ExclusiveGatewayBehavior", "ParallelGatewayBehavior"]
+__all__ = ["ExclusiveGatewayBehavior", "ParallelGatewayBehavior", "fire_join"]
 
 
 class ExclusiveGatewayBehavior:
@@ -39,18 +39,26 @@ class ParallelGatewayBehavior:
         joined = [e for e in siblings if not e.is_active and e.activity_id == node.id]
         if len(joined) < required:
             return
-        fired = joined[:required]
-        others = [e for e in siblings if e not in fired]
-        if not others:
-            for done in fired:
-                remove_execution(ctx, graph, done)
-            scope.activity_id = node.id
-            scope.activity_instance_id = execution.activity_instance_id
-            scope.is_active = True
-            take_outgoing_flows(ctx, scope, node)
-            return
-        survivor = fired[0]
-        for done in fired[1:]:
+        fire_join(ctx, scope, joined[:required], node, execution)
+
+
+def fire_join(
+    ctx: CommandContext, scope: Execution, fired: list[Execution], node: FlowNode, arriving: Execution
+) -> None:
+    """A join fires with the paths in ``fired``. If they were the scope's last paths, the tree
+    collapses back and the scope execution carries on alone (as in Camunda); otherwise one of
+    them carries on and the others end."""
+    graph = ctx.graph_of(scope)
+    if all(e in fired for e in graph.children(scope)):
+        for done in fired:
             remove_execution(ctx, graph, done)
-        survivor.is_active = True
-        take_outgoing_flows(ctx, survivor, node)
+        scope.activity_id = node.id
+        scope.activity_instance_id = arriving.activity_instance_id
+        scope.is_active = True
+        take_outgoing_flows(ctx, scope, node)
+        return
+    survivor = fired[0]
+    for done in fired[1:]:
+        remove_execution(ctx, graph, done)
+    survivor.is_active = True
+    take_outgoing_flows(ctx, survivor, node)
