@@ -10,6 +10,7 @@ end in one call writes only its history row).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -89,40 +90,37 @@ class SqlUnitOfWork:
         rows = self.connection.execute(sa.select(mapping.table).where(criterion)).mappings()
         return [self.track(mapping.from_row(row)) for row in rows]
 
-    def load_one(self, cls: type, entity_id: str) -> Any | None:
+    def load_by(self, cls: type, column: str, value: object) -> list[Any]:
+        """``load`` for the common case ``column == value``, with a statement built once."""
         mapping = mapping_for(cls)
-        found = self.load(cls, mapping.table.c.id == entity_id)
+        rows = self.connection.execute(_select_by(mapping.table, column), {"_key": value}).mappings()
+        return [self.track(mapping.from_row(row)) for row in rows]
+
+    def load_one(self, cls: type, entity_id: str) -> Any | None:
+        found = self.load_by(cls, "id", entity_id)
         return found[0] if found else None
 
     def load_graph(self, process_instance_id: str) -> InstanceGraph | None:
-        executions = self.load(Execution, tables.execution.c.process_instance_id == process_instance_id)
+        executions = self.load_by(Execution, "process_instance_id", process_instance_id)
         if not executions:
             return None
         graph = InstanceGraph(executions={e.id: e for e in executions})
-        for variable in self.load(
-            VariableInstance, tables.variable.c.process_instance_id == process_instance_id
-        ):
+        for variable in self.load_by(VariableInstance, "process_instance_id", process_instance_id):
             if variable.task_id is not None:
                 graph.task_variables.setdefault(variable.task_id, {})[variable.name] = variable
             else:
                 graph.execution_variables.setdefault(variable.execution_id, {})[variable.name] = variable
-        for task in self.load(
-            ExternalTask, tables.external_task.c.process_instance_id == process_instance_id
-        ):
+        for task in self.load_by(ExternalTask, "process_instance_id", process_instance_id):
             graph.external_tasks[task.id] = task
-        for user_task in self.load(UserTask, tables.task.c.process_instance_id == process_instance_id):
+        for user_task in self.load_by(UserTask, "process_instance_id", process_instance_id):
             graph.user_tasks[user_task.id] = user_task
-        graph.identity_links = self.load(
-            IdentityLink, tables.identity_link.c.process_instance_id == process_instance_id
-        )
+        graph.identity_links = self.load_by(IdentityLink, "process_instance_id", process_instance_id)
         graph.history = self.load_one(HistoricProcessInstance, process_instance_id)
-        for incident in self.load(Incident, tables.incident.c.process_instance_id == process_instance_id):
+        for incident in self.load_by(Incident, "process_instance_id", process_instance_id):
             graph.incidents[incident.id] = incident
-        for job in self.load(Job, tables.job.c.process_instance_id == process_instance_id):
+        for job in self.load_by(Job, "process_instance_id", process_instance_id):
             graph.jobs[job.id] = job
-        for subscription in self.load(
-            EventSubscription, tables.event_subscription.c.process_instance_id == process_instance_id
-        ):
+        for subscription in self.load_by(EventSubscription, "process_instance_id", process_instance_id):
             graph.subscriptions[subscription.id] = subscription
         return graph
 
@@ -190,13 +188,12 @@ class SqlUnitOfWork:
     def _update(
         self, mapping: EntityMapping, entity: Any, row: dict[str, Any], snapshot: Mapping[str, Any]
     ) -> None:
-        table = mapping.table
         changed = {k: v for k, v in row.items() if snapshot.get(k) != v and k not in ("id", "rev")}
-        statement = table.update().where(table.c.id == entity.id)
         if mapping.has_rev:
-            statement = statement.where(table.c.rev == snapshot["rev"])
             changed["rev"] = snapshot["rev"] + 1
-        result = self.connection.execute(statement.values(**changed))
+        statement = _update_statement(mapping.table, tuple(sorted(changed)), mapping.has_rev)
+        parameters = {**changed, "_id": entity.id, "_rev": snapshot.get("rev")}
+        result = self.connection.execute(statement, parameters)
         if result.rowcount != 1:
             raise OptimisticLockError(
                 f"ENGINE-03005 Execution of 'UPDATE {type(entity).__name__}[{entity.id}]' failed. "
@@ -206,15 +203,39 @@ class SqlUnitOfWork:
             entity.rev = changed["rev"]
 
     def _delete(self, mapping: EntityMapping, entity: Any) -> None:
-        table = mapping.table
-        statement = table.delete().where(table.c.id == entity.id)
+        rev = None
         if mapping.has_rev:
             snapshot = self._loaded.get(id(entity))
             rev = snapshot[1]["rev"] if snapshot else entity.rev
-            statement = statement.where(table.c.rev == rev)
-        result = self.connection.execute(statement)
+        statement = _delete_statement(mapping.table, mapping.has_rev)
+        result = self.connection.execute(statement, {"_id": entity.id, "_rev": rev})
         if result.rowcount != 1:
             raise OptimisticLockError(
                 f"ENGINE-03005 Execution of 'DELETE {type(entity).__name__}[{entity.id}]' failed. "
                 "Entity was updated by another transaction concurrently."
             )
+
+
+# Statements are built once per table (and per set of changed columns) with bound parameters:
+# building SQLAlchemy expressions per call cost more than running them on the hot path.
+
+
+@functools.cache
+def _select_by(table: sa.Table, column: str) -> sa.Select[Any]:
+    return sa.select(table).where(table.c[column] == sa.bindparam("_key"))
+
+
+@functools.cache
+def _update_statement(table: sa.Table, columns: tuple[str, ...], has_rev: bool) -> sa.Update:
+    statement = table.update().where(table.c.id == sa.bindparam("_id"))
+    if has_rev:
+        statement = statement.where(table.c.rev == sa.bindparam("_rev"))
+    return statement.values({column: sa.bindparam(column) for column in columns})
+
+
+@functools.cache
+def _delete_statement(table: sa.Table, has_rev: bool) -> sa.Delete:
+    statement = table.delete().where(table.c.id == sa.bindparam("_id"))
+    if has_rev:
+        statement = statement.where(table.c.rev == sa.bindparam("_rev"))
+    return statement
