@@ -109,6 +109,9 @@ def _check_active(graph: InstanceGraph, task: ExternalTask) -> None:
 
 
 def _load(ctx: ServiceContext, external_task_id: str) -> tuple[InstanceGraph, ExternalTask]:
+    """The task and its instance graph, once the user may update it (Camunda checks UPDATE on
+    the instance for every external task command)."""
+    check_external_task(ctx, external_task_id)
     found = store_external_tasks.find_external_task(ctx.sql.connection, external_task_id)
     if found is None:
         raise _not_found(external_task_id)
@@ -116,6 +119,17 @@ def _load(ctx: ServiceContext, external_task_id: str) -> tuple[InstanceGraph, Ex
     task = graph.external_tasks.get(external_task_id)
     if task is None:  # gone between the two reads
         raise _not_found(external_task_id)
+    return graph, task
+
+
+def _load_for_report(
+    ctx: ServiceContext, external_task_id: str, worker_id: str, refused: str
+) -> tuple[InstanceGraph, ExternalTask]:
+    """A worker's report (complete, failure, BPMN error): the task must exist, be locked by
+    that worker (lock expiry does not matter, as in Camunda) and be active."""
+    graph, task = _load(ctx, external_task_id)
+    _check_worker(task, worker_id, refused)
+    _check_active(graph, task)
     return graph, task
 
 
@@ -307,14 +321,12 @@ class ExternalTaskService:
         _require_worker(worker_id)
 
         def command(ctx: ServiceContext) -> None:
-            check_external_task(ctx, external_task_id)
-            graph, task = _load(ctx, external_task_id)
-            _check_worker(
-                task,
+            graph, task = _load_for_report(
+                ctx,
+                external_task_id,
                 worker_id,
                 f"External Task {external_task_id} cannot be completed by worker '{worker_id}'",
             )
-            _check_active(graph, task)
             complete_external_task(ctx, graph, task, variables or {}, local_variables or {})
 
         self._runner.run(command)
@@ -347,14 +359,12 @@ class ExternalTaskService:
             raise BadUserRequestError("retryDuration is not greater than or equal to 0")
 
         def command(ctx: ServiceContext) -> None:
-            check_external_task(ctx, external_task_id)
-            graph, task = _load(ctx, external_task_id)
-            _check_worker(
-                task,
+            graph, task = _load_for_report(
+                ctx,
+                external_task_id,
                 worker_id,
                 f"Failure of External Task {external_task_id} cannot be reported by worker '{worker_id}'",
             )
-            _check_active(graph, task)
             fail_external_task(
                 ctx,
                 graph,
@@ -392,14 +402,12 @@ class ExternalTaskService:
             raise BadUserRequestError("errorCode is null", camunda_type="NullValueException")
 
         def command(ctx: ServiceContext) -> None:
-            check_external_task(ctx, external_task_id)
-            graph, task = _load(ctx, external_task_id)
-            _check_worker(
-                task,
+            graph, task = _load_for_report(
+                ctx,
+                external_task_id,
                 worker_id,
                 f"Bpmn error of External Task {external_task_id} cannot be reported by worker '{worker_id}'",
             )
-            _check_active(graph, task)
             if not error_code:
                 raise BadUserRequestError("Error Code is empty")
             if error_message == "":
@@ -417,7 +425,6 @@ class ExternalTaskService:
             raise _rest_400("lockDuration is not greater than 0")
 
         def command(ctx: ServiceContext) -> None:
-            check_external_task(ctx, external_task_id)
             _, task = _load(ctx, external_task_id)
             now = ctx.now()
             expired = task.lock_expiration_time is None or task.lock_expiration_time <= now
@@ -438,7 +445,6 @@ class ExternalTaskService:
             raise _rest_400("lockTime is not greater than 0")
 
         def command(ctx: ServiceContext) -> None:
-            check_external_task(ctx, external_task_id)
             graph, task = _load(ctx, external_task_id)
             # the doubled quote is Camunda's literal text
             _check_worker(
@@ -463,7 +469,6 @@ class ExternalTaskService:
         """Clear the lock (no worker check, suspended tasks too) and wake long polls."""
 
         def command(ctx: ServiceContext) -> None:
-            check_external_task(ctx, external_task_id)
             _, task = _load(ctx, external_task_id)
             task.worker_id = None
             task.lock_expiration_time = None
@@ -483,7 +488,6 @@ class ExternalTaskService:
         _check_retries(retries)
 
         def command(ctx: ServiceContext) -> None:
-            check_external_task(ctx, external_task_id)
             try:
                 graph, task = _load(ctx, external_task_id)
             except NotFoundError as error:
@@ -494,7 +498,6 @@ class ExternalTaskService:
 
     def set_priority(self, external_task_id: str, priority: int) -> None:
         def command(ctx: ServiceContext) -> None:
-            check_external_task(ctx, external_task_id)
             try:
                 _, task = _load(ctx, external_task_id)
             except NotFoundError as error:
@@ -552,7 +555,6 @@ class ExternalTaskService:
             if not selected:
                 raise BadUserRequestError("externalTaskIds is empty")
             for task_id in selected:
-                check_external_task(ctx, task_id)
                 try:
                     graph, task = _load(ctx, task_id)
                 except NotFoundError:
