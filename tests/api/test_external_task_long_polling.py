@@ -30,6 +30,12 @@ from .helpers import assert_error
 FETCH = {"workerId": "w", "maxTasks": 1, "topics": [{"topicName": "work", "lockDuration": 60_000}]}
 
 
+# Wake-up tests prove the wake by what the poll answers, not by timing: with the periodic
+# re-check switched off, a poll nobody wakes answers [] at its timeout (two minutes).
+_NEVER = 120_000
+_NO_RECHECK = 3600.0
+
+
 def _poll(timeout_ms: int) -> dict[str, Any]:
     return {**FETCH, "asyncResponseTimeout": timeout_ms}
 
@@ -62,7 +68,7 @@ def test_long_poll_answers_empty_list_at_timeout(engine: Engine) -> None:
         elapsed = time.monotonic() - began
         assert response.status_code == 200 and response.json() == []
         assert response.headers["content-type"] == "application/json"
-        assert 0.3 <= elapsed < 2.0, elapsed
+        assert elapsed >= 0.3, elapsed  # it waited for its timeout
         assert hub.parked == 0
 
     _run(engine, scenario)
@@ -72,19 +78,18 @@ def test_long_poll_answers_at_once_when_tasks_exist(engine: Engine) -> None:
     start(engine, deploy_model(engine, "et_simple"))
 
     async def scenario(client: httpx.AsyncClient, hub: LongPolling) -> None:
-        began = time.monotonic()
-        response = await client.post(f"{ET}/fetchAndLock", json=_poll(60_000))
+        # parked instead of fetching first, it would answer [] at its timeout: nothing wakes it
+        response = await client.post(f"{ET}/fetchAndLock", json=_poll(_NEVER))
         assert len(response.json()) == 1
-        assert time.monotonic() - began < 1.0
 
-    _run(engine, scenario)
+    _run(engine, scenario, long_poll_recheck_seconds=_NO_RECHECK)
 
 
 def test_long_poll_is_woken_by_task_creation(engine: Engine) -> None:
     definition = deploy_model(engine, "et_simple")
 
     async def scenario(client: httpx.AsyncClient, hub: LongPolling) -> None:
-        poll = asyncio.create_task(client.post(f"{ET}/fetchAndLock", json=_poll(20_000)))
+        poll = asyncio.create_task(client.post(f"{ET}/fetchAndLock", json=_poll(_NEVER)))
         await _until_parked(hub)
         began = time.monotonic()
         instance = await asyncio.to_thread(start, engine, definition)
@@ -97,9 +102,8 @@ def test_long_poll_is_woken_by_task_creation(engine: Engine) -> None:
             f"\nsame-node wake-up: {1000 * (answered - committed):.1f} ms after commit "
             f"({1000 * (answered - began):.1f} ms including the creating transaction)"
         )
-        assert answered - committed < 1.0
 
-    _run(engine, scenario)
+    _run(engine, scenario, long_poll_recheck_seconds=_NO_RECHECK)
 
 
 def test_long_poll_is_woken_by_unlock_and_by_retry_without_timeout(engine: Engine) -> None:
@@ -107,23 +111,21 @@ def test_long_poll_is_woken_by_unlock_and_by_retry_without_timeout(engine: Engin
     (locked,) = engine.external_tasks.fetch_and_lock("first", 1, [FetchTopic("work", 60_000)])
 
     async def scenario(client: httpx.AsyncClient, hub: LongPolling) -> None:
-        poll = asyncio.create_task(client.post(f"{ET}/fetchAndLock", json=_poll(20_000)))
+        poll = asyncio.create_task(client.post(f"{ET}/fetchAndLock", json=_poll(_NEVER)))
         await _until_parked(hub)
-        began = time.monotonic()
         await asyncio.to_thread(engine.external_tasks.unlock, locked.task.id)
         (task,) = (await poll).json()
-        assert task["id"] == locked.task.id and time.monotonic() - began < 1.0
+        assert task["id"] == locked.task.id
 
-        poll = asyncio.create_task(client.post(f"{ET}/fetchAndLock", json=_poll(20_000)))
+        poll = asyncio.create_task(client.post(f"{ET}/fetchAndLock", json=_poll(_NEVER)))
         await _until_parked(hub)
-        began = time.monotonic()
         await asyncio.to_thread(
             lambda: engine.external_tasks.handle_failure(task["id"], "w", retries=2, retry_timeout=0)
         )
         (again,) = (await poll).json()
-        assert again["retries"] == 2 and time.monotonic() - began < 1.0
+        assert again["retries"] == 2
 
-    _run(engine, scenario)
+    _run(engine, scenario, long_poll_recheck_seconds=_NO_RECHECK)
 
 
 def test_long_poll_ignores_other_topics(engine: Engine) -> None:
@@ -236,7 +238,7 @@ def test_task_created_on_another_node_wakes_the_long_poll(two_nodes: tuple[Engin
 
     async def scenario(client: httpx.AsyncClient, hub: LongPolling) -> None:
         for _ in range(5):
-            poll = asyncio.create_task(client.post(f"{ET}/fetchAndLock", json=_poll(20_000)))
+            poll = asyncio.create_task(client.post(f"{ET}/fetchAndLock", json=_poll(_NEVER)))
             await _until_parked(hub)
             instance = await asyncio.to_thread(start, node_b, definition)
             committed = time.monotonic()
@@ -245,11 +247,10 @@ def test_task_created_on_another_node_wakes_the_long_poll(two_nodes: tuple[Engin
             assert task["processInstanceId"] == instance
             await asyncio.to_thread(node_a.external_tasks.complete, task["id"], "w")
 
-    _run(node_a, scenario, long_poll_recheck_seconds=30)
+    _run(node_a, scenario, long_poll_recheck_seconds=_NO_RECHECK)
     print(
         "\ncross-node wake-up (ms after commit on node B): " + ", ".join(f"{1000 * x:.1f}" for x in latencies)
     )
-    assert max(latencies) < 1.0
 
 
 @pytest.mark.postgresql
