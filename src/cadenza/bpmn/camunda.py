@@ -2,13 +2,13 @@
 
 Part of the ``bpmn`` layer. These helpers read one element's Camunda extensions and build the
 matching ``model`` values; they never raise on bad input but report problems through the
-``Report`` callback handed in by the parser, so one resource yields every problem at once.
+``problems.Report`` callback handed in by the parser, so one resource yields every problem at once.
 Expressions (``${...}``) stay source text; the engine compiles them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -24,25 +24,18 @@ from cadenza.bpmn.model import (
     TextParameterValue,
 )
 from cadenza.bpmn.namespaces import BPMN, CAMUNDA_NAMESPACES, local_name, namespace_of, qname
+from cadenza.bpmn.problems import Report, unsupported_message
+from cadenza.bpmn.tree import child_elements, element_text
 
 __all__ = [
     "ALWAYS_IGNORED",
     "Extensions",
-    "Report",
     "attr",
     "bool_attr",
-    "child_elements",
-    "element_text",
-    "line_of",
     "parse_error_event_definition",
     "parse_history_time_to_live",
     "read_extensions",
-    "shorten",
-    "unsupported_message",
 ]
-
-Report = Callable[[str, "etree._Element | None", tuple[str, ...]], None]
-"""``report(message, element, element_ids)``: records one problem (the element gives the line)."""
 
 ALWAYS_IGNORED: frozenset[str] = frozenset({"formData", "formProperty", "failedJobRetryTimeCycle"})
 """Camunda extension elements accepted everywhere and ignored for now (forms and retry cycles
@@ -51,18 +44,6 @@ come with later features; ignoring them does not change how a process runs today
 # Camunda's BpmnParse.parseBooleanAttribute: these words, anything else means "use the default".
 _TRUE = frozenset({"true", "enabled", "on", "active", "yes"})
 _FALSE = frozenset({"false", "disabled", "off", "inactive", "no"})
-
-_MAX_ECHO = 80
-
-
-def shorten(value: str) -> str:
-    """Cap a resource-provided name or id quoted in a message (never echo large content)."""
-    return value if len(value) <= _MAX_ECHO else value[: _MAX_ECHO - 3] + "..."
-
-
-def unsupported_message(local: str) -> str:
-    """The standard problem text for an element Cadenza does not run (yet)."""
-    return f"Element '{shorten(local)}' is not supported by Cadenza yet"
 
 
 def attr(element: etree._Element, name: str) -> str | None:
@@ -85,29 +66,6 @@ def bool_attr(element: etree._Element, name: str, default: bool) -> bool:
     if word in _FALSE:
         return False
     return default
-
-
-def child_elements(element: etree._Element) -> list[etree._Element]:
-    """Child elements only (no entity references), with a string tag."""
-    return [child for child in element if isinstance(_tag_of(child), str)]
-
-
-def _tag_of(element: etree._Element) -> object:
-    # lxml's stubs type ``tag`` as str, but entity references and comments have a function tag.
-    tag: object = element.tag
-    return tag
-
-
-def line_of(element: etree._Element) -> int:
-    """Source line of an element, 0 when unknown."""
-    # lxml-stubs declare ``sourceline`` without a usable type; read it defensively.
-    value: object = getattr(element, "sourceline", None)
-    return value if isinstance(value, int) else 0
-
-
-def element_text(element: etree._Element) -> str:
-    """All text inside an element (CDATA included), not stripped."""
-    return "".join(part for part in element.itertext() if isinstance(part, str))
 
 
 def _is_camunda(tag: str) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from cadenza.bpmn import Definitions, parse_bpmn, parser as parser_module
+from cadenza.bpmn import Definitions, hardened_xml, parse_bpmn
 from cadenza.errors import ParseError, Problem
 
 from .xml_fixtures import wrap
@@ -141,7 +141,7 @@ def test_doctype_in_other_encodings(encoding: str) -> None:
 
 def test_doctype_is_refused_by_lxml_check_too(monkeypatch: pytest.MonkeyPatch) -> None:
     # Second line of defence: even if the prolog scan were fooled, docinfo reveals the DOCTYPE.
-    monkeypatch.setattr(parser_module, "_prolog_has_doctype", lambda data: False)
+    monkeypatch.setattr(hardened_xml, "_prolog_has_doctype", lambda data: False)
     xml = b'<!DOCTYPE definitions [<!ENTITY e "x">]><definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">&e;</definitions>'
     assert [p.message for p in refuse(xml)] == [DOCTYPE]
 
