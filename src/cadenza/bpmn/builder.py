@@ -29,9 +29,9 @@ from cadenza.bpmn.model import (
     StartEvent,
     SubProcess,
 )
-from cadenza.bpmn.namespaces import BPMN, bpmn, local_name, namespace_of
+from cadenza.bpmn.namespaces import bpmn, local_name
 from cadenza.bpmn.problems import shorten, unsupported_message
-from cadenza.bpmn.tree import child_elements, element_text, line_of
+from cadenza.bpmn.tree import bpmn_children, child_elements, element_text, line_of
 from cadenza.bpmn.validate import RefusedElement, validate_process
 from cadenza.errors import Problem
 
@@ -120,8 +120,8 @@ class ProcessBuilder:
 
     Flow elements are dispatched through ``handlers`` (``{qualified tag: handler}``, the parser
     passes ``elements.ELEMENT_HANDLERS``); a tag without a handler is reported as unsupported.
-    Handlers use the builder's helpers (``report``, ``common_fields``, ``extensions``,
-    ``check_children``, ``parse_scope``).
+    Handlers use the builder's helpers (``report``, ``node_fields``, ``common_fields``,
+    ``extensions``, ``check_children``, ``parse_scope``).
     """
 
     def __init__(
@@ -178,10 +178,7 @@ class ProcessBuilder:
     ) -> list[etree._Element]:
         """Report BPMN children that are neither ``allowed`` nor ignorable; return the allowed."""
         kept: list[etree._Element] = []
-        for child in child_elements(element):
-            if namespace_of(child.tag) != BPMN:
-                continue
-            local = local_name(child.tag)
+        for child, local in bpmn_children(element):
             if local in allowed:
                 kept.append(child)
             elif local not in NODE_IGNORED:
@@ -197,6 +194,24 @@ class ProcessBuilder:
         ignore: frozenset[str] = frozenset(),
     ) -> ext.Extensions:
         return ext.read_extensions(element, node_id, self.report, allow=allow, ignore=ignore)
+
+    def node_fields(
+        self, element: etree._Element, node_id: str, *, default: bool = False, io_allowed: bool = True
+    ) -> dict[str, Any]:
+        """``common_fields`` of an element whose extensions hold nothing particular to it.
+
+        ``io_allowed=False``: a ``camunda:inputOutput`` is refused (Camunda allows none on
+        gateways, start and boundary events) and the node gets ``io=None``.
+        """
+        extensions = self.extensions(element, node_id)
+        if not io_allowed and extensions.io is not None:
+            local = shorten(local_name(element.tag))
+            problem = f"camunda:inputOutput mapping unsupported for element type '{local}'"
+            self.report(problem, element, (node_id,))
+        fields = self.common_fields(element, extensions, default=default)
+        if not io_allowed:
+            fields["io"] = None
+        return fields
 
     def common_fields(
         self, element: etree._Element, extensions: ext.Extensions, *, default: bool = False
@@ -251,15 +266,6 @@ class ProcessBuilder:
             )
         return None
 
-    def refuse_io(self, element: etree._Element, node_id: str, io_present: bool) -> None:
-        if io_present:
-            local = shorten(local_name(element.tag))
-            self.report(
-                f"camunda:inputOutput mapping unsupported for element type '{local}'",
-                element,
-                (node_id,),
-            )
-
     # ── the walk ───────────────────────────────────────────────────────────────────────────
 
     def build(self) -> Process | None:
@@ -306,12 +312,9 @@ class ProcessBuilder:
     def parse_scope(self, element: etree._Element, scope_id: str) -> None:
         """Parse the flow elements directly inside a process or sub-process."""
         self.children.setdefault(scope_id, [])
-        for child in child_elements(element):
-            tag = child.tag
-            if namespace_of(tag) != BPMN:
-                continue  # other vendors' elements; XInclude was refused while loading
-            local = local_name(tag)
-            handler = self.handlers.get(tag)
+        # other vendors' elements are skipped; XInclude was refused while loading
+        for child, local in bpmn_children(element):
+            handler = self.handlers.get(child.tag)
             if local == "sequenceFlow":
                 self._parse_flow(child, scope_id)
             elif handler is not None:
@@ -348,10 +351,7 @@ class ProcessBuilder:
             return
         self.lines[flow_id] = line_of(element)
         condition: str | None = None
-        for child in child_elements(element):
-            if namespace_of(child.tag) != BPMN:
-                continue
-            local = local_name(child.tag)
+        for child, local in bpmn_children(element):
             if local == "conditionExpression":
                 condition = self._parse_condition(child, flow_id)
             elif local not in ("documentation", "extensionElements"):

@@ -75,6 +75,10 @@ def _decode_for_prolog(data: bytes) -> str:
     return data.decode("latin-1")
 
 
+# What may stand before a DOCTYPE: the XML declaration and other PIs, and comments.
+_PROLOG_SKIPPED = (("<?", "?>"), ("<!--", "-->"))
+
+
 def _prolog_has_doctype(data: bytes) -> bool:
     """True when a ``<!DOCTYPE`` follows the optional BOM, XML declaration, PIs and comments."""
     text = _decode_for_prolog(data)
@@ -82,16 +86,13 @@ def _prolog_has_doctype(data: bytes) -> bool:
     while True:
         while position < len(text) and text[position] in " \t\r\n\ufeff":
             position += 1
-        if text.startswith("<?", position):
-            end = text.find("?>", position + 2)
-            if end < 0:
-                return False
-            position = end + 2
-        elif text.startswith("<!--", position):
-            end = text.find("-->", position + 4)
-            if end < 0:
-                return False
-            position = end + 3
+        for opener, closer in _PROLOG_SKIPPED:
+            if text.startswith(opener, position):
+                end = text.find(closer, position + len(opener))
+                if end < 0:
+                    return False
+                position = end + len(closer)
+                break
         else:
             return text[position : position + 9].upper() == "<!DOCTYPE"
 

@@ -1,6 +1,6 @@
 """Reading a loaded lxml tree: element children only, their text and source lines.
 
-Part of the ``bpmn`` layer (imports nothing from cadenza). lxml hands entity references and
+Part of the ``bpmn`` layer (imports only ``namespaces``). lxml hands entity references and
 comments over as children whose ``tag`` is a function, not a string; every reader of the tree
 goes through ``child_elements`` so none of them trips over those.
 """
@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from lxml import etree
 
-__all__ = ["child_elements", "element_text", "line_of"]
+from cadenza.bpmn.namespaces import BPMN, local_name, namespace_of
+
+__all__ = ["bpmn_children", "child_elements", "element_text", "line_of"]
 
 
 def child_elements(element: etree._Element) -> list[etree._Element]:
     """Child elements only (no entity references), with a string tag."""
     return [child for child in element if isinstance(_tag_of(child), str)]
+
+
+def bpmn_children(element: etree._Element) -> list[tuple[etree._Element, str]]:
+    """Children in the BPMN model namespace with their local names (other vendors' are skipped)."""
+    children = child_elements(element)
+    return [(child, local_name(child.tag)) for child in children if namespace_of(child.tag) == BPMN]
 
 
 def _tag_of(element: etree._Element) -> object:

@@ -19,9 +19,9 @@ from cadenza.bpmn.model import (
     SignalEventDefinition,
     TimerEventDefinition,
 )
-from cadenza.bpmn.namespaces import BPMN, bpmn, local_name, namespace_of
+from cadenza.bpmn.namespaces import bpmn, local_name
 from cadenza.bpmn.problems import shorten
-from cadenza.bpmn.tree import child_elements, element_text
+from cadenza.bpmn.tree import bpmn_children, element_text
 
 __all__ = [
     "CATCH_LOCALS",
@@ -43,11 +43,7 @@ def is_event_definition(local: str) -> bool:
 
 def event_definitions(element: etree._Element) -> list[etree._Element]:
     """The BPMN event definition children of an event, in document order."""
-    return [
-        child
-        for child in child_elements(element)
-        if namespace_of(child.tag) == BPMN and is_event_definition(local_name(child.tag))
-    ]
+    return [child for child, local in bpmn_children(element) if is_event_definition(local)]
 
 
 def error_event_definition(builder: ProcessBuilder, definition: etree._Element) -> ErrorEventDefinition:
@@ -93,6 +89,19 @@ def local_ref(ref: str | None) -> str | None:
     return ref.strip().rsplit(":", 1)[-1]
 
 
+# The reference attribute of a message or signal event definition, and Camunda's problem text.
+_NAMED_REFERENCES = {
+    "messageEventDefinition": (
+        "messageRef",
+        "Cannot have a message event definition without a message name ('{id}')",
+    ),
+    "signalEventDefinition": (
+        "signalRef",
+        "signalEventDefinition of '{id}' must reference a signal with a name",
+    ),
+}
+
+
 def catch_definition(
     builder: ProcessBuilder, definition: etree._Element, node_id: str
 ) -> TimerEventDefinition | MessageEventDefinition | SignalEventDefinition | None:
@@ -100,9 +109,9 @@ def catch_definition(
     local = local_name(definition.tag)
     if local == "timerEventDefinition":
         found = [
-            (local_name(child.tag), element_text(child).strip())
-            for child in child_elements(definition)
-            if namespace_of(child.tag) == BPMN and local_name(child.tag) in _TIMER_KINDS
+            (kind, element_text(child).strip())
+            for child, kind in bpmn_children(definition)
+            if kind in _TIMER_KINDS
         ]
         if len(found) != 1 or not found[0][1]:
             builder.report(
@@ -112,27 +121,17 @@ def catch_definition(
             )
             return None
         return TimerEventDefinition(found[0][0], found[0][1])
-    if local == "messageEventDefinition":
-        ref = local_ref(definition.get("messageRef"))
-        name = builder.messages.get(ref) if ref else None
+    if local in _NAMED_REFERENCES:
+        # Messages and signals are caught by name: the reference must name a declared one.
+        attribute, problem = _NAMED_REFERENCES[local]
+        ref = local_ref(definition.get(attribute))
+        names = builder.messages if local == "messageEventDefinition" else builder.signals
+        name = names.get(ref) if ref else None
         if not name:
-            builder.report(
-                f"Cannot have a message event definition without a message name ('{shorten(node_id)}')",
-                definition,
-                (node_id,),
-            )
+            builder.report(problem.format(id=shorten(node_id)), definition, (node_id,))
             return None
-        return MessageEventDefinition(ref, name)
-    if local == "signalEventDefinition":
-        ref = local_ref(definition.get("signalRef"))
-        name = builder.signals.get(ref) if ref else None
-        if not name:
-            builder.report(
-                f"signalEventDefinition of '{shorten(node_id)}' must reference a signal with a name",
-                definition,
-                (node_id,),
-            )
-            return None
+        if local == "messageEventDefinition":
+            return MessageEventDefinition(ref, name)
         return SignalEventDefinition(ref, name, ext.bool_attr(definition, "async", False))
     builder.refuse_child(definition, node_id)
     return None
@@ -184,8 +183,6 @@ def trigger_definition(
 
 def check_event_children(builder: ProcessBuilder, element: etree._Element, node_id: str) -> None:
     """Report BPMN children of an event that are neither event definitions nor ignorable."""
-    for child in child_elements(element):
-        if namespace_of(child.tag) == BPMN:
-            local = local_name(child.tag)
-            if not is_event_definition(local) and local not in NODE_IGNORED:
-                builder.refuse_child(child, node_id)
+    for child, local in bpmn_children(element):
+        if not is_event_definition(local) and local not in NODE_IGNORED:
+            builder.refuse_child(child, node_id)

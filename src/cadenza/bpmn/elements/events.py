@@ -7,6 +7,8 @@ accepts (Camunda's rules) and builds the node; a message end or throw event with
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
 from cadenza.bpmn.builder import Handler, NodeSpec, ProcessBuilder, is_event_sub_process
@@ -44,12 +46,10 @@ def _start_event(builder: ProcessBuilder, element: etree._Element, node_id: str)
     event_definition: EventDefinition | None = None
     if definitions:
         if not in_event_sub_process:
-            if parent is None or parent.tag != bpmn("process"):
-                # Only none start events start an embedded sub-process.
-                for definition in definitions:
-                    builder.refuse_child(definition, node_id)
-                return None
-            if len(definitions) != 1 or local_name(definitions[0].tag) not in CATCH_LOCALS:
+            # Only none start events start an embedded sub-process; a process's start event
+            # may wait for one timer, message or signal.
+            in_process = parent is not None and parent.tag == bpmn("process")
+            if not in_process or len(definitions) != 1 or local_name(definitions[0].tag) not in CATCH_LOCALS:
                 for definition in definitions:
                     builder.refuse_child(definition, node_id)
                 return None
@@ -70,14 +70,9 @@ def _start_event(builder: ProcessBuilder, element: etree._Element, node_id: str)
             (node_id,),
         )
         return None
-    check_event_children(builder, element, node_id)
-    extensions = builder.extensions(element, node_id)
-    builder.refuse_io(element, node_id, extensions.io is not None)
-    fields = builder.common_fields(element, extensions)
-    fields["io"] = None
+    fields = _event_fields(builder, element, node_id, event_definition, io_allowed=False)
     fields["form_key"] = attr(element, "formKey")
     fields["initiator"] = attr(element, "initiator")
-    fields["event_definition"] = event_definition
     interrupting = (element.get("isInterrupting") or "true").strip().lower() != "false"
     if isinstance(event_definition, ErrorEventDefinition) and not interrupting:
         builder.report("Error start event of an event sub-process must be interrupting", element, (node_id,))
@@ -106,15 +101,12 @@ def _end_event(builder: ProcessBuilder, element: etree._Element, node_id: str) -
             builder, element, node_id, trigger
         ):
             return None
-        if isinstance(trigger, EscalationEventDefinition) and trigger.escalation_code is None:
-            builder.report("escalationCode is mandatory on a throwing escalation event", element, (node_id,))
+        if not _throwable_escalation(builder, element, node_id, trigger):
             return None
-    check_event_children(builder, element, node_id)
-    extensions = builder.extensions(element, node_id)
-    if extensions.io is not None and extensions.io.outputs:
+    fields = _event_fields(builder, element, node_id, event_definition)
+    io = fields["io"]
+    if io is not None and io.outputs:
         builder.report("camunda:outputParameter not allowed for element type 'endEvent'", element, (node_id,))
-    fields = builder.common_fields(element, extensions)
-    fields["event_definition"] = event_definition
     return NodeSpec(EndEvent, fields)
 
 
@@ -132,6 +124,16 @@ def _throwable_error(
             element,
             (node_id,),
         )
+        return False
+    return True
+
+
+def _throwable_escalation(
+    builder: ProcessBuilder, element: etree._Element, node_id: str, definition: EventDefinition | None
+) -> bool:
+    # Camunda BpmnParse: a throwing escalation event needs an escalation with a code.
+    if isinstance(definition, EscalationEventDefinition) and definition.escalation_code is None:
+        builder.report("escalationCode is mandatory on a throwing escalation event", element, (node_id,))
         return False
     return True
 
@@ -160,11 +162,8 @@ def _boundary_event(builder: ProcessBuilder, element: etree._Element, node_id: s
             (node_id,),
         )
         return None
-    check_event_children(builder, element, node_id)
-    extensions = builder.extensions(element, node_id)
-    builder.refuse_io(element, node_id, extensions.io is not None)
-    fields = builder.common_fields(element, extensions)
-    fields.update(io=None, attached_to=attached_to, event_definition=trigger, cancel_activity=cancel)
+    fields = _event_fields(builder, element, node_id, trigger, io_allowed=False)
+    fields.update(attached_to=attached_to, cancel_activity=cancel)
     return NodeSpec(BoundaryEvent, fields)
 
 
@@ -176,10 +175,7 @@ def _intermediate_throw_event(
         return external_task(builder, element, node_id)
     if len(definitions) == 1 and definitions[0].tag == bpmn("messageEventDefinition"):
         # without an implementation it passes the token on like a none throw event
-        check_event_children(builder, element, node_id)
-        fields = builder.common_fields(element, builder.extensions(element, node_id))
-        fields["event_definition"] = None
-        return NodeSpec(IntermediateThrowEvent, fields)
+        return NodeSpec(IntermediateThrowEvent, _event_fields(builder, element, node_id, None))
     ok, trigger = trigger_definition(
         builder, element, node_id, what="intermediate throw event", catch=("signalEventDefinition",)
     )
@@ -188,14 +184,9 @@ def _intermediate_throw_event(
     if not isinstance(trigger, EscalationEventDefinition | SignalEventDefinition | None):
         builder.refuse_child(event_definitions(element)[0], node_id)
         return None
-    if isinstance(trigger, EscalationEventDefinition) and trigger.escalation_code is None:
-        builder.report("escalationCode is mandatory on a throwing escalation event", element, (node_id,))
+    if not _throwable_escalation(builder, element, node_id, trigger):
         return None
-    check_event_children(builder, element, node_id)
-    extensions = builder.extensions(element, node_id)
-    fields = builder.common_fields(element, extensions)
-    fields["event_definition"] = trigger
-    return NodeSpec(IntermediateThrowEvent, fields)
+    return NodeSpec(IntermediateThrowEvent, _event_fields(builder, element, node_id, trigger))
 
 
 def _is_external_message_throw(element: etree._Element, definitions: list[etree._Element]) -> bool:
@@ -224,11 +215,23 @@ def _intermediate_catch_event(
     definition = catch_definition(builder, definitions[0], node_id)
     if definition is None:
         return None
+    return NodeSpec(IntermediateCatchEvent, _event_fields(builder, element, node_id, definition))
+
+
+def _event_fields(
+    builder: ProcessBuilder,
+    element: etree._Element,
+    node_id: str,
+    definition: EventDefinition | None,
+    *,
+    io_allowed: bool = True,
+) -> dict[str, Any]:
+    """What every event node has once its definition is known: the common fields, checked
+    children and the ``event_definition``."""
     check_event_children(builder, element, node_id)
-    extensions = builder.extensions(element, node_id)
-    fields = builder.common_fields(element, extensions)
+    fields = builder.node_fields(element, node_id, io_allowed=io_allowed)
     fields["event_definition"] = definition
-    return NodeSpec(IntermediateCatchEvent, fields)
+    return fields
 
 
 HANDLERS: dict[str, Handler] = {

@@ -28,11 +28,7 @@ def _gateway(
 ) -> Callable[[ProcessBuilder, etree._Element, str], NodeSpec | None]:
     def handle(builder: ProcessBuilder, element: etree._Element, node_id: str) -> NodeSpec | None:
         builder.check_children(element, node_id)
-        extensions = builder.extensions(element, node_id)
-        builder.refuse_io(element, node_id, extensions.io is not None)
-        fields = builder.common_fields(element, extensions, default=default)
-        fields["io"] = None
-        return NodeSpec(cls, fields)
+        return NodeSpec(cls, builder.node_fields(element, node_id, default=default, io_allowed=False))
 
     return handle
 

@@ -23,8 +23,7 @@ def _sub_process(builder: ProcessBuilder, element: etree._Element, node_id: str)
     # Children are flow elements and the sub-process's own decorations (loop characteristics
     # are reported as unsupported by parse_scope).
     builder.parse_scope(element, node_id)
-    extensions = builder.extensions(element, node_id)
-    fields = builder.common_fields(element, extensions, default=True)
+    fields = builder.node_fields(element, node_id, default=True)
     fields["triggered_by_event"] = triggered
     return NodeSpec(SubProcess, fields)
 

@@ -36,8 +36,7 @@ def _pass_through_task(
 ) -> Callable[[ProcessBuilder, etree._Element, str], NodeSpec | None]:
     def handle(builder: ProcessBuilder, element: etree._Element, node_id: str) -> NodeSpec | None:
         builder.check_children(element, node_id)
-        extensions = builder.extensions(element, node_id)
-        return NodeSpec(cls, builder.common_fields(element, extensions, default=True))
+        return NodeSpec(cls, builder.node_fields(element, node_id, default=True))
 
     return handle
 
