@@ -30,7 +30,7 @@ from cadenza.bpmn.model import (
     SubProcess,
 )
 from cadenza.bpmn.namespaces import bpmn, local_name
-from cadenza.bpmn.problems import shorten, unsupported_message
+from cadenza.bpmn.problems import construct_name, labelled, not_supported, shorten
 from cadenza.bpmn.tree import bpmn_children, child_elements, element_text, line_of
 from cadenza.bpmn.validate import RefusedElement, validate_process
 from cadenza.errors import Problem
@@ -158,16 +158,29 @@ class ProcessBuilder:
         self.problems.append(Problem(message, element_ids, line))
 
     def refuse_child(self, child: etree._Element, owner_id: str) -> None:
-        """Report an unsupported child element of the flow node ``owner_id``."""
+        """Report an unsupported child element of the flow node ``owner_id``.
+
+        Worded ``standardLoopCharacteristics on task 't' is not supported ...``.
+        """
         child_id = child.get("id")
         ids = (owner_id, child_id) if child_id else (owner_id,)
-        self.report(unsupported_message(local_name(child.tag)), child, ids)
+        owner = child.getparent()
+        where = f" on {labelled(owner)}" if owner is not None else ""
+        self.report(not_supported(construct_name(child) + where), child, ids)
 
     def refuse_flow_element(self, child: etree._Element, scope_id: str) -> None:
-        """Report an unsupported element directly inside a process or sub-process."""
+        """Report an unsupported element directly inside a process or sub-process.
+
+        Worded ``scriptTask 'Task_1' is not supported ...``; an element without an id is
+        placed by its scope instead (``transaction in subProcess 'sp' ...``).
+        """
         local = local_name(child.tag)
         child_id = child.get("id")
-        self.report(unsupported_message(local), child, (child_id or scope_id,))
+        scope = child.getparent()
+        what = labelled(child)
+        if not child_id and scope is not None:
+            what = f"{what} in {labelled(scope)}"
+        self.report(not_supported(what), child, (child_id or scope_id,))
         if child_id and child_id not in self.specs:
             self.refused.setdefault(child_id, RefusedElement(scope_id, local))
 

@@ -1,8 +1,11 @@
-"""How the parser words a problem: the callback that records one, and names quoted safely.
+"""How the parser words a problem: the callback that records one, and how it names constructs.
 
-Part of the ``bpmn`` layer (imports nothing from cadenza). Every stage collects problems instead
-of raising the first, so one deployment attempt lists them all; names and ids taken from the
-resource are capped before they are quoted, so a message never echoes large content.
+Part of the ``bpmn`` layer (imports only ``namespaces``). Every stage collects problems instead
+of raising the first, so one deployment attempt lists them all. A refusal names the construct
+as the modeller wrote it (``camunda:taskListener``, ``scriptTask 'Task_1'``) and where it sits
+(``in input parameter 'x' of serviceTask 'Task_1'``), so the reader finds it without a line
+number; names and ids from the resource are capped before they are quoted, so a message never
+echoes large content.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from collections.abc import Callable
 
 from lxml import etree
 
-__all__ = ["Report", "shorten", "unsupported_message"]
+from cadenza.bpmn.namespaces import BPMN, CAMUNDA_NAMESPACES, local_name, namespace_of
+
+__all__ = ["Report", "construct_name", "labelled", "not_supported", "shorten"]
 
 Report = Callable[[str, "etree._Element | None", tuple[str, ...]], None]
 """``report(message, element, element_ids)``: records one problem (the element gives the line)."""
@@ -24,6 +29,30 @@ def shorten(value: str) -> str:
     return value if len(value) <= _MAX_ECHO else value[: _MAX_ECHO - 3] + "..."
 
 
-def unsupported_message(local: str) -> str:
-    """The standard problem text for an element Cadenza does not run (yet)."""
-    return f"Element '{shorten(local)}' is not supported by Cadenza yet"
+def construct_name(element: etree._Element) -> str:
+    """An element's name as a modeller knows it: ``userTask``, ``camunda:taskListener``.
+
+    BPMN elements go by their local name (documents spell the prefix ``bpmn:``, ``bpmn2:`` or
+    none); Camunda's by ``camunda:`` (``activiti:`` is the same namespace to Camunda); any other
+    by the prefix the document gave it.
+    """
+    local = shorten(local_name(element.tag))
+    namespace = namespace_of(element.tag)
+    if namespace in CAMUNDA_NAMESPACES:
+        return f"camunda:{local}"
+    prefix = element.prefix
+    if namespace is None or namespace == BPMN or not prefix:
+        return local
+    return f"{shorten(prefix)}:{local}"
+
+
+def labelled(element: etree._Element) -> str:
+    """``serviceTask 'Task_1'``: the construct name, with the element's id when it has one."""
+    element_id = element.get("id")
+    name = construct_name(element)
+    return f"{name} '{shorten(element_id)}'" if element_id else name
+
+
+def not_supported(what: str) -> str:
+    """The standard problem text for a construct Cadenza does not run (yet)."""
+    return f"{what} is not supported by Cadenza yet"

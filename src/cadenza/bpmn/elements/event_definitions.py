@@ -172,12 +172,7 @@ def trigger_definition(
             (node_id,),
         )
         return False, None
-    builder.report(
-        f"{shorten(local_name(definition.tag))} on {what} '{shorten(node_id)}' "
-        "is not supported by Cadenza yet",
-        definition,
-        (node_id,),
-    )
+    builder.refuse_child(definition, node_id)
     return False, None
 
 
