@@ -2,13 +2,13 @@
 
 Part of the ``bpmn`` layer. These helpers read one element's Camunda extensions and build the
 matching ``model`` values; they never raise on bad input but report problems through the
-``Report`` callback handed in by the parser, so one resource yields every problem at once.
+``problems.Report`` callback handed in by the parser, so one resource yields every problem at once.
 Expressions (``${...}``) stay source text; the engine compiles them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -24,25 +24,18 @@ from cadenza.bpmn.model import (
     TextParameterValue,
 )
 from cadenza.bpmn.namespaces import BPMN, CAMUNDA_NAMESPACES, local_name, namespace_of, qname
+from cadenza.bpmn.problems import Report, construct_name, labelled, not_supported, shorten
+from cadenza.bpmn.tree import child_elements, element_text
 
 __all__ = [
     "ALWAYS_IGNORED",
     "Extensions",
-    "Report",
     "attr",
     "bool_attr",
-    "child_elements",
-    "element_text",
-    "line_of",
     "parse_error_event_definition",
     "parse_history_time_to_live",
     "read_extensions",
-    "shorten",
-    "unsupported_message",
 ]
-
-Report = Callable[[str, "etree._Element | None", tuple[str, ...]], None]
-"""``report(message, element, element_ids)``: records one problem (the element gives the line)."""
 
 ALWAYS_IGNORED: frozenset[str] = frozenset({"formData", "formProperty", "failedJobRetryTimeCycle"})
 """Camunda extension elements accepted everywhere and ignored for now (forms and retry cycles
@@ -51,18 +44,6 @@ come with later features; ignoring them does not change how a process runs today
 # Camunda's BpmnParse.parseBooleanAttribute: these words, anything else means "use the default".
 _TRUE = frozenset({"true", "enabled", "on", "active", "yes"})
 _FALSE = frozenset({"false", "disabled", "off", "inactive", "no"})
-
-_MAX_ECHO = 80
-
-
-def shorten(value: str) -> str:
-    """Cap a resource-provided name or id quoted in a message (never echo large content)."""
-    return value if len(value) <= _MAX_ECHO else value[: _MAX_ECHO - 3] + "..."
-
-
-def unsupported_message(local: str) -> str:
-    """The standard problem text for an element Cadenza does not run (yet)."""
-    return f"Element '{shorten(local)}' is not supported by Cadenza yet"
 
 
 def attr(element: etree._Element, name: str) -> str | None:
@@ -85,29 +66,6 @@ def bool_attr(element: etree._Element, name: str, default: bool) -> bool:
     if word in _FALSE:
         return False
     return default
-
-
-def child_elements(element: etree._Element) -> list[etree._Element]:
-    """Child elements only (no entity references), with a string tag."""
-    return [child for child in element if isinstance(_tag_of(child), str)]
-
-
-def _tag_of(element: etree._Element) -> object:
-    # lxml's stubs type ``tag`` as str, but entity references and comments have a function tag.
-    tag: object = element.tag
-    return tag
-
-
-def line_of(element: etree._Element) -> int:
-    """Source line of an element, 0 when unknown."""
-    # lxml-stubs declare ``sourceline`` without a usable type; read it defensively.
-    value: object = getattr(element, "sourceline", None)
-    return value if isinstance(value, int) else 0
-
-
-def element_text(element: etree._Element) -> str:
-    """All text inside an element (CDATA included), not stripped."""
-    return "".join(part for part in element.itertext() if isinstance(part, str))
 
 
 def _is_camunda(tag: str) -> bool:
@@ -171,6 +129,7 @@ def read_extensions(
         ignore: extra Camunda local names to accept silently for this element.
     """
     result = Extensions()
+    owner = labelled(element)
     for container in child_elements(element):
         if container.tag != qname(BPMN, "extensionElements"):
             continue
@@ -181,12 +140,12 @@ def read_extensions(
             if local in ALWAYS_IGNORED or local in ignore:
                 continue
             if local not in allow:
-                report(unsupported_message(local), child, (owner_id,))
+                report(not_supported(f"{construct_name(child)} on {owner}"), child, (owner_id,))
             elif local == "inputOutput":
                 if result.io is not None:
                     report("Only one camunda:inputOutput element is allowed", child, (owner_id,))
                 else:
-                    result.io = _parse_input_output(child, owner_id, report)
+                    result.io = _parse_input_output(child, owner, owner_id, report)
             elif local == "properties":
                 result.properties += _parse_properties(child)
             elif local == "errorEventDefinition":
@@ -206,60 +165,68 @@ def _parse_properties(element: etree._Element) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def _parse_input_output(element: etree._Element, owner_id: str, report: Report) -> InputOutput:
+def _parse_input_output(element: etree._Element, owner: str, owner_id: str, report: Report) -> InputOutput:
+    """``camunda:inputOutput`` of the element ``owner`` (its label, e.g. ``serviceTask 'T'``)."""
     inputs: list[Parameter] = []
     outputs: list[Parameter] = []
     for child in child_elements(element):
         local = local_name(child.tag)
         if not _is_camunda(child.tag) or local not in ("inputParameter", "outputParameter"):
-            report(unsupported_message(local), child, (owner_id,))
+            what = f"{construct_name(child)} in camunda:inputOutput of {owner}"
+            report(not_supported(what), child, (owner_id,))
             continue
         name = child.get("name")
         if not name:
             report(f"Missing attribute 'name' for {local}", child, (owner_id,))
             continue
-        parameter = Parameter(name, _parse_content(child, owner_id, report))
+        kind = "input" if local == "inputParameter" else "output"
+        where = f"{kind} parameter '{shorten(name)}' of {owner}"
+        parameter = Parameter(name, _parse_content(child, where, owner_id, report))
         (inputs if local == "inputParameter" else outputs).append(parameter)
     return InputOutput(inputs=tuple(inputs), outputs=tuple(outputs))
 
 
-def _parse_content(element: etree._Element, owner_id: str, report: Report) -> ParameterValue:
-    """The value held by a parameter or map entry: its text, or one list/map/script child."""
+def _parse_content(element: etree._Element, where: str, owner_id: str, report: Report) -> ParameterValue:
+    """The value held by a parameter or map entry: its text, or one list/map/script child.
+
+    ``where`` names the holder for messages (``input parameter 'x' of serviceTask 'T'``); each
+    level of nesting adds itself in front, so a refusal points at the construct exactly.
+    """
     children = child_elements(element)
     if not children:
         # Camunda trims the text; an empty parameter means the value null.
         return TextParameterValue(element_text(element).strip() or None)
     if len(children) > 1:
-        report(
-            "A camunda parameter or map entry must contain at most one value element",
-            element,
-            (owner_id,),
-        )
-    return _parse_value_element(children[0], owner_id, report)
+        report(f"{where[:1].upper()}{where[1:]} must contain at most one value element", element, (owner_id,))
+    return _parse_value_element(children[0], where, owner_id, report)
 
 
-def _parse_value_element(element: etree._Element, owner_id: str, report: Report) -> ParameterValue:
+def _parse_value_element(
+    element: etree._Element, where: str, owner_id: str, report: Report
+) -> ParameterValue:
     local = local_name(element.tag)
     if not _is_camunda(element.tag) or local not in ("list", "map", "value"):
         # camunda:script lands here: scripts are never run in-process (reliability.md §1.3 #3).
-        report(unsupported_message(local), element, (owner_id,))
+        report(not_supported(f"{construct_name(element)} in {where}"), element, (owner_id,))
         return TextParameterValue(None)
+    inside = f"camunda:{local} in {where}"
     if local == "value":
-        return _parse_content(element, owner_id, report)
+        return _parse_content(element, inside, owner_id, report)
     if local == "list":
         return ListParameterValue(
-            tuple(_parse_value_element(child, owner_id, report) for child in child_elements(element))
+            tuple(_parse_value_element(child, inside, owner_id, report) for child in child_elements(element))
         )
     entries: list[tuple[str, ParameterValue]] = []
     for entry in child_elements(element):
         if not _is_camunda(entry.tag) or local_name(entry.tag) != "entry":
-            report(unsupported_message(local_name(entry.tag)), entry, (owner_id,))
+            report(not_supported(f"{construct_name(entry)} in {inside}"), entry, (owner_id,))
             continue
         key = entry.get("key")
         if key is None:
             report("Missing attribute 'key' for 'entry' element", entry, (owner_id,))
             continue
-        entries.append((key, _parse_content(entry, owner_id, report)))
+        entry_where = f"map entry '{shorten(key)}' in {where}"
+        entries.append((key, _parse_content(entry, entry_where, owner_id, report)))
     return MapParameterValue(tuple(entries))
 
 

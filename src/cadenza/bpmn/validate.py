@@ -24,6 +24,7 @@ from cadenza.bpmn.model import (
     StartEvent,
     SubProcess,
 )
+from cadenza.bpmn.problems import shorten
 from cadenza.errors import Problem
 
 __all__ = ["RefusedElement", "find_duplicate_ids", "validate_process"]
@@ -39,10 +40,6 @@ class RefusedElement(NamedTuple):
     local_name: str
 
 
-def _short(value: str) -> str:
-    return value if len(value) <= 80 else value[:77] + "..."
-
-
 def find_duplicate_ids(ids: Iterable[tuple[str, int]]) -> list[Problem]:
     """One problem per id used more than once (``ids`` are (id, line) in document order)."""
     seen: Counter[str] = Counter()
@@ -50,7 +47,7 @@ def find_duplicate_ids(ids: Iterable[tuple[str, int]]) -> list[Problem]:
     for element_id, line in ids:
         seen[element_id] += 1
         if seen[element_id] == 2:
-            problems.append(Problem(f"Duplicate id '{_short(element_id)}'", (element_id,), line))
+            problems.append(Problem(f"Duplicate id '{shorten(element_id)}'", (element_id,), line))
     return problems
 
 
@@ -105,19 +102,19 @@ class _Checker:
         for role, ref in (("source", flow.source_ref), ("target", flow.target_ref)):
             attribute = "sourceRef" if role == "source" else "targetRef"
             if not ref:
-                self.add(f"Sequence flow '{_short(flow.id)}' has no {attribute}", flow.id)
+                self.add(f"Sequence flow '{shorten(flow.id)}' has no {attribute}", flow.id)
                 continue
             scope = self._scope_of(ref)
             if scope is None:
                 self.add(
-                    f"Invalid {role} '{_short(ref)}' of sequence flow '{_short(flow.id)}'",
+                    f"Invalid {role} '{shorten(ref)}' of sequence flow '{shorten(flow.id)}'",
                     flow.id,
                     ref,
                 )
             elif scope != flow.scope_id:
                 self.add(
-                    f"Sequence flow '{_short(flow.id)}' crosses a scope boundary: its {role} "
-                    f"'{_short(ref)}' is not in the same (sub-)process as the flow",
+                    f"Sequence flow '{shorten(flow.id)}' crosses a scope boundary: its {role} "
+                    f"'{shorten(ref)}' is not in the same (sub-)process as the flow",
                     flow.id,
                     ref,
                 )
@@ -127,20 +124,20 @@ class _Checker:
     def check_node(self, node: FlowNode) -> None:
         if node.default_flow is not None and node.default_flow not in node.outgoing:
             self.add(
-                f"Default sequence flow '{_short(node.default_flow)}' of '{_short(node.id)}' "
+                f"Default sequence flow '{shorten(node.default_flow)}' of '{shorten(node.id)}' "
                 "is not one of its outgoing sequence flows",
                 node.id,
                 node.default_flow,
             )
         if isinstance(node, StartEvent) and node.incoming:
             self.add(
-                f"Start event '{_short(node.id)}' must not have incoming sequence flows",
+                f"Start event '{shorten(node.id)}' must not have incoming sequence flows",
                 node.id,
                 *node.incoming,
             )
         if isinstance(node, EndEvent) and node.outgoing:
             self.add(
-                f"End event '{_short(node.id)}' must not have outgoing sequence flows",
+                f"End event '{shorten(node.id)}' must not have outgoing sequence flows",
                 node.id,
                 *node.outgoing,
             )
@@ -150,7 +147,7 @@ class _Checker:
             self.check_boundary_event(node)
         if isinstance(node, SubProcess) and node.triggered_by_event and (node.incoming or node.outgoing):
             self.add(
-                f"Event sub-process '{_short(node.id)}' must not have incoming or outgoing sequence flows",
+                f"Event sub-process '{shorten(node.id)}' must not have incoming or outgoing sequence flows",
                 node.id,
                 *node.incoming,
                 *node.outgoing,
@@ -162,25 +159,25 @@ class _Checker:
             return  # the attached element was refused already
         if not isinstance(target, Activity) or target.scope_id != node.scope_id:
             self.add(
-                f"Invalid reference in 'attachedToRef' attribute of boundary event '{_short(node.id)}': "
-                f"'{_short(node.attached_to)}' is not an activity in the same scope",
+                f"Invalid reference in 'attachedToRef' attribute of boundary event '{shorten(node.id)}': "
+                f"'{shorten(node.attached_to)}' is not an activity in the same scope",
                 node.id,
             )
         elif isinstance(target, SubProcess) and target.triggered_by_event:
             self.add(
-                f"Boundary event '{_short(node.id)}' cannot be attached to an event sub-process",
+                f"Boundary event '{shorten(node.id)}' cannot be attached to an event sub-process",
                 node.id,
             )
         if node.incoming:
             self.add(
-                f"Boundary event '{_short(node.id)}' must not have incoming sequence flows",
+                f"Boundary event '{shorten(node.id)}' must not have incoming sequence flows",
                 node.id,
                 *node.incoming,
             )
 
     def check_exclusive_gateway(self, node: ExclusiveGateway) -> None:
         # Camunda 7 BpmnParse.validateExclusiveGateway, errors only (its warnings are dropped).
-        name = _short(node.id)
+        name = shorten(node.id)
         if not node.outgoing:
             self.add(f"Exclusive Gateway '{name}' has no outgoing sequence flows.", node.id)
             return
@@ -194,7 +191,7 @@ class _Checker:
                 without_condition.append(flow_id)
             if flow.condition is not None and is_default:
                 self.add(
-                    f"Exclusive Gateway '{name}' has outgoing sequence flow '{_short(flow_id)}' "
+                    f"Exclusive Gateway '{name}' has outgoing sequence flow '{shorten(flow_id)}' "
                     "which is the default flow but has a condition too.",
                     node.id,
                     flow_id,
@@ -202,7 +199,7 @@ class _Checker:
         if node.default_flow is not None or len(without_condition) > 1:
             for flow_id in without_condition:
                 self.add(
-                    f"Exclusive Gateway '{name}' has outgoing sequence flow '{_short(flow_id)}' "
+                    f"Exclusive Gateway '{name}' has outgoing sequence flow '{shorten(flow_id)}' "
                     "without condition which is not the default flow.",
                     node.id,
                     flow_id,
@@ -238,12 +235,12 @@ class _Checker:
                 # A scope whose only start events were refused already has its problem.
                 if scope_id not in refused_starts and scope_id not in triggered:
                     self.add(
-                        f"{kind} '{_short(scope_id)}' has no {start_kind} event; exactly one is required",
+                        f"{kind} '{shorten(scope_id)}' has no {start_kind} event; exactly one is required",
                         scope_id,
                     )
             elif len(start_ids) > 1:
                 self.add(
-                    f"{kind} '{_short(scope_id)}' has {len(start_ids)} "
+                    f"{kind} '{shorten(scope_id)}' has {len(start_ids)} "
                     f"{start_kind} events; "
                     "exactly one is required",
                     scope_id,

@@ -97,7 +97,7 @@ def test_script_in_input_output_is_unsupported() -> None:
             </camunda:inputParameter></camunda:inputOutput>"""
         )
     )
-    assert messages == ["Element 'script' is not supported by Cadenza yet"]
+    assert messages == ["camunda:script in input parameter 'x' of task 't' is not supported by Cadenza yet"]
 
 
 def test_parameter_without_name_and_entry_without_key() -> None:
@@ -130,7 +130,7 @@ def test_listeners_are_unsupported(listener: str) -> None:
         f"""{HEAD}<userTask id="t"><extensionElements>
         <camunda:{listener} event="create" expression="${{x}}" /></extensionElements></userTask>"""
     )
-    assert messages == [f"Element '{listener}' is not supported by Cadenza yet"]
+    assert messages == [f"camunda:{listener} on userTask 't' is not supported by Cadenza yet"]
 
 
 def test_process_level_execution_listener_is_unsupported() -> None:
@@ -139,7 +139,7 @@ def test_process_level_execution_listener_is_unsupported() -> None:
         <camunda:properties><camunda:property name="k" value="v" /></camunda:properties>
         </extensionElements>{HEAD}<task id="t" />"""
     )
-    assert messages == ["Element 'executionListener' is not supported by Cadenza yet"]
+    assert messages == ["camunda:executionListener on process 'p' is not supported by Cadenza yet"]
 
 
 def test_error_event_definitions_on_external_task() -> None:
@@ -167,7 +167,7 @@ def test_error_event_definition_outside_external_task_is_unsupported() -> None:
     messages = problem_messages(
         task_with('<camunda:errorEventDefinition id="d" errorRef="e" expression="${x}" />')
     )
-    assert messages == ["Element 'errorEventDefinition' is not supported by Cadenza yet"]
+    assert messages == ["camunda:errorEventDefinition on task 't' is not supported by Cadenza yet"]
 
 
 def test_async_flags_and_unknown_boolean_words() -> None:

@@ -116,7 +116,7 @@ def test_event_sub_process_with_error_start_event() -> None:
 
 def test_error_start_event_outside_an_event_sub_process_is_refused() -> None:
     assert problem_messages('<startEvent id="s"><errorEventDefinition/></startEvent>') == [
-        "Element 'errorEventDefinition' is not supported by Cadenza yet"
+        "errorEventDefinition on startEvent 's' is not supported by Cadenza yet"
     ]
 
 

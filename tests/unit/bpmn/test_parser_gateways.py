@@ -44,7 +44,7 @@ def test_unsupported_gateways() -> None:
         """<startEvent id="s" /><inclusiveGateway id="i" /><eventBasedGateway id="eb" />
         <complexGateway id="c" />"""
     )
-    assert messages == ["Element 'complexGateway' is not supported by Cadenza yet"]
+    assert messages == ["complexGateway 'c' is not supported by Cadenza yet"]
 
 
 def test_input_output_on_gateway_is_refused() -> None:

@@ -93,4 +93,4 @@ def test_execution_listener_on_flow_is_unsupported() -> None:
         <extensionElements><camunda:executionListener expression="${x}" event="take" />
         </extensionElements></sequenceFlow><endEvent id="e" />"""
     )
-    assert messages == ["Element 'executionListener' is not supported by Cadenza yet"]
+    assert messages == ["camunda:executionListener on sequenceFlow 'f' is not supported by Cadenza yet"]

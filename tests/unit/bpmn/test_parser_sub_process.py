@@ -55,8 +55,8 @@ def test_event_sub_process_message_start_needs_a_named_message() -> None:
 def test_transaction_and_ad_hoc_are_unsupported() -> None:
     messages = problem_messages("""<startEvent id="s" /><transaction id="tx" /><adHocSubProcess id="ah" />""")
     assert messages == [
-        "Element 'transaction' is not supported by Cadenza yet",
-        "Element 'adHocSubProcess' is not supported by Cadenza yet",
+        "transaction 'tx' is not supported by Cadenza yet",
+        "adHocSubProcess 'ah' is not supported by Cadenza yet",
     ]
 
 

@@ -46,7 +46,7 @@ def test_standard_loop_characteristics_are_unsupported() -> None:
         <loopCardinality>3</loopCardinality></multiInstanceLoopCharacteristics></task>
         <task id="t2"><standardLoopCharacteristics /></task>"""
     )
-    assert messages == ["Element 'standardLoopCharacteristics' is not supported by Cadenza yet"]
+    assert messages == ["standardLoopCharacteristics on task 't2' is not supported by Cadenza yet"]
 
 
 def test_other_task_types_are_unsupported() -> None:
@@ -55,7 +55,7 @@ def test_other_task_types_are_unsupported() -> None:
         <receiveTask id="b" /><callActivity id="c" />"""
     )
     assert messages == [
-        "Element 'scriptTask' is not supported by Cadenza yet",
+        "scriptTask 'a' is not supported by Cadenza yet",
         "Missing attribute 'calledElement'",
     ]
 

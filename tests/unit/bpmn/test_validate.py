@@ -58,7 +58,7 @@ def test_flow_to_refused_element_is_not_reported_twice() -> None:
     messages = problem_messages(
         START_END + '<sequenceFlow id="g" sourceRef="s" targetRef="r" /><scriptTask id="r" />'
     )
-    assert messages == ["Element 'scriptTask' is not supported by Cadenza yet"]
+    assert messages == ["scriptTask 'r' is not supported by Cadenza yet"]
 
 
 def test_default_flow_must_be_outgoing() -> None:
