@@ -37,7 +37,7 @@ from cadenza.feel import (
 )
 from cadenza.feel.compiler import make_function
 from cadenza.feel.runtime import test_value
-from cadenza.feel.values import Range, feel_equals
+from cadenza.feel.values import Function, Range, feel_equals
 
 __all__ = ["CompiledDecision", "CompiledDefinitions", "compile_definitions"]
 
@@ -279,7 +279,14 @@ class _Compiler:
             if any(p is None for p in parts):
                 return None
             condition, then, otherwise = parts
-            return lambda env: then(env) if condition(env) is True else otherwise(env)  # type: ignore[misc]
+
+            def conditional(env: Env) -> object:
+                test = condition(env)  # type: ignore[misc]
+                if test is not None and type(test) is not bool:
+                    return None  # a boxed condition must be a boolean
+                return then(env) if test is True else otherwise(env)  # type: ignore[misc]
+
+            return conditional
         if isinstance(expr, m.FilterExpression):
             return self.filter(expr, where)
         return self.iterator(expr, where)
@@ -324,6 +331,8 @@ class _Compiler:
 
         def run(env: Env) -> object:
             target = function(env)
+            if isinstance(target, Function) and target.scope_call is not None and not target.parameters:
+                return target.scope_call({name: value(env) for name, value in bindings})  # type: ignore[misc]
             return invoke_named(target, {name: value(env) for name, value in bindings}, env)  # type: ignore[misc]
 
         return run
@@ -366,7 +375,10 @@ class _Compiler:
                 env.budget.spend()
                 scope = dict(item) if type(item) is dict else {}
                 scope["item"] = item
-                if match(env.child(scope)) is True:
+                keep = match(env.child(scope))
+                if keep is not None and type(keep) is not bool:
+                    return None  # a boxed filter's match must be a boolean
+                if keep is True:
                     selected.append(item)
             return selected
 
@@ -391,6 +403,8 @@ class _Compiler:
             for item in items:
                 env.budget.spend()
                 result = body(env.child({variable: item}))
+                if kind != "for" and result is not None and type(result) is not bool:
+                    return None  # some/every need boolean conditions
                 if kind == "some" and result is True:
                     return True
                 if kind == "every" and result is not True:

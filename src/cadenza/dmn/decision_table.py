@@ -154,6 +154,8 @@ class TableRunner:
         ids = tuple(rule.id for rule in matched)
         camunda_rows = tuple(self._camunda_row(rule, row) for rule, row in zip(matched, rows, strict=True))
         if policy is HitPolicy.COLLECT and self.aggregation is not None:
+            if not rows and any(spec.default is not None for spec in self.outputs):
+                return TableOutcome(self._defaults(env), ids, ())
             return self._aggregate(ids, rows, camunda_rows)
         if self.single_hit:
             if rows:

@@ -89,6 +89,8 @@ class DrgEvaluation:
             if body is None:
                 return None
             function = make_function(bkm.name, bkm.parameters, bkm.parameter_types, body, env)
+            if not bkm.parameters:
+                function.scope_call = lambda bound: body(env.child(bound))
             scope.setdefault(bkm.name, function)
             return function
         service = self.compiled.services.get(knowledge_id)

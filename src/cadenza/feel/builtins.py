@@ -42,7 +42,9 @@ _MAX_TEXT: Final = 1_000_000
 Impl = Callable[..., object]
 
 
-def builtin(name: str, *parameters: str, variadic: bool = False) -> Callable[[Impl], Impl]:
+def builtin(
+    name: str, *parameters: str, variadic: bool = False, aliases: dict[str, str] | None = None
+) -> Callable[[Impl], Impl]:
     """Register ``impl(*args)`` as the built-in ``name`` (positional args, spec names)."""
 
     def register(impl: Impl) -> Impl:
@@ -54,7 +56,7 @@ def builtin(name: str, *parameters: str, variadic: bool = False) -> Callable[[Im
             except (ArithmeticError, ValueError, OverflowError, IndexError, KeyError, RecursionError):
                 return None
 
-        BUILTINS[name] = Function(name, tuple(parameters), call, variadic=variadic)
+        BUILTINS[name] = Function(name, tuple(parameters), call, variadic=variadic, aliases=aliases)
         return impl
 
     return register
@@ -137,14 +139,16 @@ def _rounding(name: str, mode: str, *, optional_scale: bool) -> None:
                 return None
             places: int | None = 0
         else:
-            places = _integer(scale)
+            scale = _single(scale)
+            places = int(scale) if type(scale) is Decimal else None
         if places is None or not -6111 <= places <= 6176:
             return None
         exponent = Decimal(1).scaleb(-places)
         try:
             return number.quantize(exponent, rounding=mode, context=DECIMAL)
         except InvalidOperation:
-            return None
+            # more places than 34 digits hold: the number has them all already
+            return number if places > 0 else None
 
     builtin(name, "n", "scale")(impl)
 
@@ -317,14 +321,46 @@ def _pattern(pattern: object, flags: object) -> regex.Pattern[str] | None:
             return None
     if len(pattern) > 10_000:
         return None
-    source = regex.escape(pattern) if literal else _xpath_pattern(pattern)
+    if options & regex.VERBOSE and not literal:
+        # XPath's x flag removes every whitespace character from the pattern
+        pattern = _strip_whitespace(pattern)
+        options &= ~regex.VERBOSE
+    if literal:
+        source = regex.escape(pattern)
+    else:
+        translated = _xpath_pattern(
+            pattern, dot_all=bool(options & regex.DOTALL), multiline=bool(options & regex.MULTILINE)
+        )
+        if translated is None:
+            return None
+        source = translated
     try:
         return regex.compile(source, options | regex.V0)
     except (regex.error, ValueError, OverflowError):
         return None
 
 
-def _xpath_pattern(pattern: str) -> str:
+def _strip_whitespace(pattern: str) -> str:
+    """XPath's ``x`` flag: whitespace goes, except inside character classes."""
+    out: list[str] = []
+    depth = 0
+    escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            depth += 1
+        elif char == "]" and depth:
+            depth -= 1
+        elif char in " \t\n\r" and not depth:
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+def _xpath_pattern(pattern: str, *, dot_all: bool, multiline: bool) -> str | None:
     """XML Schema regex to Python ``regex``: ``$`` matches only at the end, ``\\i``/``\\c`` classes."""
     out: list[str] = []
     index = 0
@@ -333,6 +369,12 @@ def _xpath_pattern(pattern: str) -> str:
         char = pattern[index]
         if char == "\\" and index + 1 < len(pattern):
             nxt = pattern[index + 1]
+            if in_class and nxt.isdigit():
+                return None  # a back-reference cannot stand in a character class
+            if nxt == "p" and pattern.startswith("{Is", index + 2):
+                out.append(r"\p{In")
+                index += 5
+                continue
             if nxt in "iI":
                 out.append(r"[\p{L}_:]" if nxt == "i" else r"[^\p{L}_:]")
             elif nxt in "cC":
@@ -346,7 +388,11 @@ def _xpath_pattern(pattern: str) -> str:
         elif char == "]":
             in_class = False
         elif char == "$" and not in_class:
-            out.append(r"(?:$(?![\s\S]))" if "\n" not in pattern else "$")
+            out.append("$" if multiline else r"(?![\s\S])")
+            index += 1
+            continue
+        elif char == "." and not in_class and not dot_all:
+            out.append(r"[^\n\r]")
             index += 1
             continue
         out.append(char)
@@ -423,25 +469,19 @@ def _split(value: object, delimiter: object) -> object:
         return None
 
 
-@builtin("string join", "list", "delimiter", "prefix", "suffix")
-def _string_join(
-    items: object, delimiter: object = None, prefix: object = None, suffix: object = None
-) -> object:
-    if type(items) is not list:
+@builtin("string join", "list", "delimiter")
+def _string_join(items: object, delimiter: object = None) -> object:
+    if items is None or (delimiter is not None and type(delimiter) is not str):
         return None
-    assert isinstance(items, list)
-    for part in (delimiter, prefix, suffix):
-        if part is not None and type(part) is not str:
-            return None
+    values = items if type(items) is list else [items]
     texts: list[str] = []
-    for item in items:
+    for item in values:
         if item is None:
             continue
         if type(item) is not str:
             return None
         texts.append(item)
-    joined = str(delimiter or "").join(texts)
-    return f"{prefix or ''}{joined}{suffix or ''}"
+    return str(delimiter or "").join(texts)
 
 
 # the other families register themselves on import

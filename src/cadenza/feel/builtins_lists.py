@@ -15,11 +15,11 @@ from cadenza.feel.values import DECIMAL, Function, feel_compare, feel_equals, fl
 
 
 def _register(
-    name: str, *parameters: str, variadic: bool = False
+    name: str, *parameters: str, variadic: bool = False, aliases: dict[str, str] | None = None
 ) -> Callable[[Callable[..., object]], object]:
     from cadenza.feel.builtins import builtin
 
-    return builtin(name, *parameters, variadic=variadic)
+    return builtin(name, *parameters, variadic=variadic, aliases=aliases)
 
 
 def _items(args: tuple[object, ...]) -> list[object] | None:
@@ -34,7 +34,10 @@ def _items(args: tuple[object, ...]) -> list[object] | None:
 
 
 def _list(value: object) -> list[object] | None:
-    return value if type(value) is list else None
+    """A list argument; a single non-null value stands for a singleton list (DMN 10.3.2.9.4)."""
+    if value is None:
+        return None
+    return value if type(value) is list else [value]
 
 
 def _numbers(items: list[object] | None) -> list[Decimal] | None:
@@ -47,9 +50,7 @@ def _position(value: object) -> int | None:
     if type(value) is not Decimal:
         return None
     assert isinstance(value, Decimal)
-    if value != value.to_integral_value():
-        return None
-    return int(value)
+    return int(value)  # a fraction is truncated, as Java's intValue does
 
 
 def _index(items: list[object], position: int) -> int | None:
@@ -321,7 +322,7 @@ def _sort(items: object, precedes: object = None) -> object:
     return sorted(values, key=cmp_to_key(order))
 
 
-@_register("list replace", "list", "position", "newItem")
+@_register("list replace", "list", "position", "newItem", aliases={"match": "position"})
 def _list_replace(items: object, position: object, new_item: object) -> object:
     values = _list(items)
     if values is None:
@@ -383,7 +384,7 @@ def _context_of(entries: object) -> object:
         return None
     out: dict[str, object] = {}
     for entry in values:
-        if type(entry) is not dict or set(entry) != {"key", "value"}:
+        if type(entry) is not dict or "key" not in entry or "value" not in entry:
             return None
         key = entry["key"]
         if type(key) is not str or key in out:
@@ -411,7 +412,7 @@ def _put(entries: dict[str, object], keys: list[object], value: object) -> objec
     return out
 
 
-@_register("context put", "context", "key", "value")
+@_register("context put", "context", "key", "value", aliases={"keys": "key"})
 def _context_put(context: object, key: object, value: object) -> object:
     entries = _context(context)
     if entries is None:

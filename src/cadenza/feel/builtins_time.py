@@ -7,6 +7,7 @@ Layer: ``feel``. Registered into :data:`cadenza.feel.builtins.BUILTINS`. ``now()
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import ROUND_FLOOR, Decimal
@@ -17,10 +18,15 @@ from cadenza.feel import temporal
 from cadenza.feel.values import Range, YearsMonths, feel_compare, feel_equals, time_offset
 
 
-def _register(name: str, *parameters: str) -> Callable[[Callable[..., object]], object]:
+def _register(
+    name: str, *parameters: str, aliases: dict[str, str] | None = None
+) -> Callable[[Callable[..., object]], object]:
     from cadenza.feel.builtins import builtin
 
-    return builtin(name, *parameters)
+    return builtin(name, *parameters, aliases=aliases)
+
+
+_ABSENT: Final = object()
 
 
 def _int(value: object) -> int | None:
@@ -32,9 +38,9 @@ def _int(value: object) -> int | None:
     return int(value)
 
 
-@_register("date", "from", "month", "day")
-def _date(value: object, month: object = None, day: object = None) -> object:
-    if month is not None or day is not None:
+@_register("date", "from", "month", "day", aliases={"year": "from"})
+def _date(value: object, month: object = _ABSENT, day: object = _ABSENT) -> object:
+    if month is not _ABSENT or day is not _ABSENT:
         y, m, d = _int(value), _int(month), _int(day)
         if y is None or m is None or d is None:
             return None
@@ -56,9 +62,9 @@ def _combine(day: object, clock: object) -> object:
     return datetime.combine(base, clock)
 
 
-@_register("date and time", "from", "time")
-def _date_and_time(value: object, clock: object = None) -> object:
-    if clock is not None:
+@_register("date and time", "from", "time", aliases={"date": "from"})
+def _date_and_time(value: object, clock: object = _ABSENT) -> object:
+    if clock is not _ABSENT:
         return _combine(value, clock)
     if type(value) is str:
         return temporal.parse_date_time(value)
@@ -70,9 +76,9 @@ def _date_and_time(value: object, clock: object = None) -> object:
     return None
 
 
-@_register("time", "from", "minute", "second", "offset")
-def _time(value: object, minute: object = None, second: object = None, offset: object = None) -> object:
-    if minute is not None or second is not None:
+@_register("time", "from", "minute", "second", "offset", aliases={"hour": "from"})
+def _time(value: object, minute: object = _ABSENT, second: object = _ABSENT, offset: object = None) -> object:
+    if minute is not _ABSENT or second is not _ABSENT:
         hour, mins = _int(value), _int(minute)
         if hour is None or mins is None or type(second) is not Decimal:
             return None
@@ -188,6 +194,49 @@ def _is(left: object, right: object) -> object:
             left
         ) == _zone_identity(right)
     return feel_equals(left, right) is True
+
+
+_MAX_RANGE_TEXT: Final = 1_000
+_STRING_LITERAL: Final = r'"(?:[^"\\]|\\.)*"'
+_ENDPOINTS: Final = re.compile(
+    rf"((?:{_STRING_LITERAL}|[^\"])*?)\.\.((?:{_STRING_LITERAL}|[^\"])*)", re.DOTALL
+)
+_ENDPOINT: Final = re.compile(
+    rf"-?[0-9]+(?:\.[0-9]+)?|{_STRING_LITERAL}|@{_STRING_LITERAL}"
+    rf"|[a-z][a-z ]*\(\s*{_STRING_LITERAL}\s*\)|null|"
+)
+
+
+@_register("range", "from")
+def _range(text: object) -> object:
+    """DMN 1.5 ``range(from)``: the range a range literal text denotes (no variables in scope)."""
+    if type(text) is not str or len(text) > _MAX_RANGE_TEXT:
+        return None
+    assert isinstance(text, str)
+    source = text.strip()
+    if len(source) < 2 or source[0] not in "[(]" or source[-1] not in "])[":
+        return None
+    parts = _ENDPOINTS.fullmatch(source[1:-1])
+    if parts is None or not all(_ENDPOINT.fullmatch(part.strip()) for part in parts.groups()):
+        return None
+    from cadenza.feel.api import compile_expression
+    from cadenza.feel.runtime import Budget, FeelError, Limits
+
+    limits = Limits(max_steps=1_000, max_seconds=0.1, max_call_depth=4)
+    try:
+        value = compile_expression(source, limits=limits).evaluate({}, Budget(limits))
+    except FeelError:
+        return None
+    if type(value) is not Range:
+        return None
+    assert isinstance(value, Range)
+    if value.null_endpoint and value.start is None and value.end is None:
+        return None
+    if value.start is not None and value.end is not None:
+        order = feel_compare(value.start, value.end)
+        if order is None or order > 0:
+            return None
+    return value
 
 
 # ── range functions (DMN 1.4 §10.3.4.9); a point is a range [p..p] ─────────────────────────────

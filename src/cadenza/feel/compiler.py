@@ -105,14 +105,27 @@ def _at_literal(node: Tree[Token], ctx: CompileContext, depth: int) -> Eval:
 def _name(node: Tree[Token], ctx: CompileContext, depth: int) -> Eval:
     name = str(node.children[0])
     builtin = BUILTINS.get(name)
+    dotted = name.split(".") if "." in name else None
 
     def run(env: Env) -> object:
         value = env.lookup(name)
         if value is MISSING:
+            if dotted is not None:
+                return _dotted(env, dotted)
             return builtin
         return value
 
     return run
+
+
+def _dotted(env: Env, parts: list[str]) -> object:
+    """A known name with dots that is not bound (``Person.Age``) read as a path."""
+    head = env.lookup(parts[0].strip())
+    if head is MISSING:
+        return None
+    for part in parts[1:]:
+        head = rt.member(head, part.strip())
+    return head
 
 
 def _binary(operation: Callable[[object, object], object]) -> _Builder:
@@ -437,9 +450,13 @@ def _domain(node: Tree[Token], ctx: CompileContext, depth: int) -> tuple[str, Ca
 
 def _range_items(value: Range, env: Env) -> list[object]:
     low, high = value.start, value.end
+    if type(low) is date and type(high) is date and low <= high:
+        return _date_steps(low, high, env)
     if type(low) is not Decimal or type(high) is not Decimal:
-        return []
+        raise _InvalidDomainError
     assert isinstance(low, Decimal) and isinstance(high, Decimal)
+    if low > high or low != low.to_integral_value() or high != high.to_integral_value():
+        raise _InvalidDomainError
     first = int(low) if value.start_included else int(low) + 1
     last = int(high) if value.end_included else int(high) - 1
     env.budget.spend(max(0, last - first + 1))
@@ -541,7 +558,7 @@ def make_function(
     env: Env,
 ) -> Function:
     def call(args: list[object]) -> object:
-        if len(args) > len(parameters):
+        if len(args) != len(parameters):
             return None
         bound: dict[str, object] = {}
         for index, parameter in enumerate(parameters):
@@ -552,7 +569,7 @@ def make_function(
             bound[parameter] = value
         return body(env.child(bound))
 
-    return Function(name, parameters, call, parameter_types=types)
+    return Function(name, parameters, call, parameter_types=types, exact_arity=True)
 
 
 def _external(node: Tree[Token], ctx: CompileContext, depth: int) -> Eval:

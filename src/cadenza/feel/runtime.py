@@ -341,10 +341,17 @@ def invoke_named(function: object, named: dict[str, object], env: Env) -> object
     parameters = function.parameters
     if parameters is None:
         return None
+    if function.aliases:
+        aliases = function.aliases
+        named = {aliases.get(name, name): value for name, value in named.items()}
     if any(name not in parameters for name in named):
         return None
     args: list[object] = []
-    last = max((parameters.index(name) for name in named), default=-1)
+    last = (
+        len(parameters) - 1
+        if function.exact_arity
+        else max((parameters.index(name) for name in named), default=-1)
+    )
     for index in range(last + 1):
         args.append(named.get(parameters[index]))
     return invoke(function, args, env)

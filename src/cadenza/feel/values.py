@@ -103,6 +103,13 @@ class Function:
     call: Callable[[list[object]], object]
     variadic: bool = False
     parameter_types: tuple[object, ...] | None = None
+    exact_arity: bool = False
+    """User functions: a call must pass every parameter (named calls fill the rest with null)."""
+    scope_call: Callable[[dict[str, object]], object] | None = None
+    """A business knowledge model without formal parameters: an invocation's bindings become
+    names in its scope (DMN models written that way exist, e.g. in the TCK)."""
+    aliases: Mapping[str, str] | None = None
+    """Other spec names of a parameter, for named invocation (``keys`` for ``key``)."""
 
     def __repr__(self) -> str:
         return f"Function({self.name})"

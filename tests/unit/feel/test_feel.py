@@ -176,6 +176,18 @@ def test_function_definitions_and_named_invocation() -> None:
         ("overlaps([1..5], [4..8])", True),
         ("includes([1..10], [2..3])", True),
         ("not(true)", False),
+        ('range("[1..3]")', Range(D(1), True, D(3), True)),
+        ('range("[3..1]")', None),
+        ('range("[date(string(\\"2020-01-01\\"))..1]")', None),
+        ('string join("a", "X")', "a"),
+        ("sublist(1, 1)", [D(1)]),
+        ('upper case(["bob"])', "BOB"),
+        ("round up(5.5, 6176)", D("5.5")),
+        ("date(year: 2017, month: 8, day: 30)", date(2017, 8, 30)),
+        ('context put(context: {a: {b: 0}}, keys: ["a", "b"], value: 1)', {"a": {"b": D(1)}}),
+        ('matches("Mary\\u000DJones", "Mary.Jones")', False),
+        ('matches("hello world", "hello[ ]world ", "x")', True),
+        ('matches("abcd", "(asd)[\\1]")', None),
     ],
 )
 def test_builtins(text: str, expected: object) -> None:
