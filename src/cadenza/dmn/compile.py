@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Final
 
 from cadenza.dmn import model as m
-from cadenza.dmn.decision_table import OutputSpec, RuleSpec, TableRunner
+from cadenza.dmn.decision_table import CellTest, OutputSpec, RuleSpec, TableRunner
 from cadenza.dmn.errors import DmnParseError
 from cadenza.dmn.juel import JuelError, compile_juel, compile_juel_test
 from cadenza.dmn.typesys import build_types, resolve_type_ref
@@ -203,11 +203,11 @@ class _Compiler:
 
     def tests(
         self, text: str, where: str, element_id: str, language: str | None, input_variable: str
-    ) -> Callable[[object, Env], bool] | None:
+    ) -> CellTest | None:
         lang = _language(language) if language is not None else self.default_language
         if lang in _JUEL_LANGUAGES:
             try:
-                return compile_juel_test(text, input_variable)
+                return CellTest(compile_juel_test(text, input_variable))
             except JuelError as error:
                 return self._failing_test(f"JUEL syntax error in {where}: {error}", element_id)
         if lang not in _FEEL_LANGUAGES:
@@ -220,14 +220,13 @@ class _Compiler:
         if compiled.is_any:
             return None
         matches = compiled.matches
-        if input_variable and input_variable != "?":
+        if input_variable and input_variable != "?" and input_variable in text:
 
             def with_input(value: object, env: Env) -> bool:
                 return matches(value, env.child({input_variable: value}))
 
-            uses_name = input_variable in text
-            return with_input if uses_name else matches
-        return matches
+            return CellTest(with_input)
+        return CellTest(matches, compiled.literals, compiled.interval)
 
     def syntax_error(self, message: str, element_id: str) -> Eval | None:
         """Strict: a problem (deployment fails). Lenient: the expression fails when evaluated."""
@@ -241,11 +240,11 @@ class _Compiler:
 
         return fail
 
-    def _failing_test(self, message: str, element_id: str) -> Callable[[object, Env], bool] | None:
+    def _failing_test(self, message: str, element_id: str) -> CellTest | None:
         fail = self.syntax_error(message, element_id)
         if fail is None:
             return None
-        return lambda value, env: bool(fail(env))
+        return CellTest(lambda value, env: bool(fail(env)))
 
     # ── boxed expressions ──────────────────────────────────────────────────────────────────
 
@@ -439,7 +438,7 @@ class _Compiler:
             )
         rules: list[RuleSpec] = []
         for rule in table.rules:
-            tests: list[tuple[int, Callable[[object, Env], bool]]] = []
+            tests: list[tuple[int, CellTest]] = []
             for index, (cell, clause) in enumerate(zip(rule.inputs, table.inputs, strict=True)):
                 where = f"input entry {index + 1} of rule '{rule.id}'"
                 matcher = self.tests(

@@ -18,18 +18,21 @@ single-hit table gives that (or its default outputs, or null), a multi-hit one a
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Final
 
 from cadenza.dmn.errors import DmnEvaluationError, DmnHitPolicyError
 from cadenza.dmn.model import Aggregation, HitPolicy
 from cadenza.dmn.results import camunda_value
 from cadenza.expr.values import TypedValue, ValueType
 from cadenza.feel import Env, FeelType, feel_equals, render
-from cadenza.feel.values import DECIMAL, feel_compare
+from cadenza.feel.values import DECIMAL, Range, feel_compare
 
-__all__ = ["OutputSpec", "RuleSpec", "TableOutcome", "TableRunner"]
+__all__ = ["CellTest", "OutputSpec", "RuleSpec", "TableOutcome", "TableRunner"]
 
 Eval = Callable[[Env], object]
 Matcher = Callable[[object, Env], bool]
@@ -45,10 +48,86 @@ class OutputSpec:
 
 
 @dataclass(frozen=True)
+class CellTest:
+    """One input entry: its matcher, plus what lets the table index it (see :class:`_Column`)."""
+
+    matches: Matcher
+    literals: frozenset[tuple[type, object]] | None = None
+    interval: Range | None = None
+
+
+@dataclass(frozen=True)
 class RuleSpec:
     id: str
-    tests: tuple[tuple[int, Matcher], ...]
+    tests: tuple[tuple[int, CellTest], ...]
     outputs: tuple[Eval | None, ...]
+
+
+_HASHABLE: Final = frozenset({str, bool, Decimal, date, datetime, time, timedelta})
+
+
+class _Column:
+    """The input entries of one column, as bit masks over the rules (bit i = rule i).
+
+    ``-`` cells are always set; literal cells (``"gold","silver"``, ``5``, ``true``) are one
+    dictionary lookup for all rules; number intervals and comparisons with number constants
+    (``[18..65)``, ``< 10``) are one binary search over the column's end points, each segment
+    between them carrying the mask of the intervals that contain it; other cells run their
+    matcher, only for rules still alive.
+    """
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.always = 0
+        self.literals: dict[tuple[type, object], int] = {}
+        self.others: list[tuple[Matcher, int]] = []
+        self._intervals: list[tuple[Range, int]] = []
+        self.points: list[Decimal] = []
+        self.segments: list[int] = []
+
+    def add(self, bit: int, test: CellTest | None) -> None:
+        if test is None:
+            self.always |= bit
+        elif test.literals is not None:
+            for key in test.literals:
+                self.literals[key] = self.literals.get(key, 0) | bit
+        elif test.interval is not None:
+            self._intervals.append((test.interval, bit))
+        else:
+            self.others.append((test.matches, bit))
+
+    def seal(self) -> None:
+        """Segment the number line at every end point: segment 2k+1 is the point k itself,
+        segment 2k the open stretch below it (the last one above the last point)."""
+        if not self._intervals:
+            return
+        ends = {end for interval, _ in self._intervals for end in (interval.start, interval.end)}
+        points: list[Decimal] = sorted(end for end in ends if isinstance(end, Decimal))
+        samples: list[Decimal] = []
+        for k, point in enumerate(points):
+            below = point - 1 if k == 0 else (points[k - 1] + point) / 2
+            samples += [below, point]
+        samples.append(points[-1] + 1 if points else Decimal(0))
+        self.points = points
+        self.segments = [
+            sum(bit for interval, bit in self._intervals if interval.contains(sample) is True)
+            for sample in samples
+        ]
+
+    def mask(self, value: object, env: Env, alive: int) -> int:
+        result = self.always
+        kind = type(value)
+        if self.literals and kind in _HASHABLE:
+            result |= self.literals.get((kind, value), 0)
+        if self.segments and kind is Decimal:
+            points = self.points
+            k = bisect_left(points, value)  # type: ignore[call-overload]
+            exact = k < len(points) and points[k] == value
+            result |= self.segments[2 * k + 1 if exact else 2 * k]
+        for matches, bit in self.others:
+            if bit & alive and not bit & result and matches(value, env):
+                result |= bit
+        return result
 
 
 @dataclass(frozen=True)
@@ -80,19 +159,34 @@ class TableRunner:
         self.rules = rules
         self.outputs = outputs
         self.single_hit = hit_policy in (HitPolicy.UNIQUE, HitPolicy.ANY, HitPolicy.FIRST, HitPolicy.PRIORITY)
+        self.columns = [_Column(index) for index in range(len(inputs))]
+        for position, rule in enumerate(rules):
+            cells: dict[int, CellTest] = dict(rule.tests)
+            for column in self.columns:
+                column.add(1 << position, cells.get(column.index))
+        for column in self.columns:
+            column.seal()
+        self.all_rules = (1 << len(rules)) - 1
+
+    def match(self, env: Env) -> list[RuleSpec]:
+        """The matching rules, in rule order (only the first one for FIRST)."""
+        alive = self.all_rules
+        for column, evaluate in zip(self.columns, self.inputs, strict=True):
+            if not alive:
+                return []
+            alive &= column.mask(evaluate(env), env, alive)
+        matched: list[RuleSpec] = []
+        rules = self.rules
+        while alive:
+            lowest = alive & -alive
+            matched.append(rules[lowest.bit_length() - 1])
+            if self.hit_policy is HitPolicy.FIRST:
+                break
+            alive ^= lowest
+        return matched
 
     def run(self, env: Env, *, raise_errors: bool = True) -> TableOutcome:
-        values = [evaluate(env) for evaluate in self.inputs]
-        matched: list[RuleSpec] = []
-        first_only = self.hit_policy is HitPolicy.FIRST
-        for rule in self.rules:
-            for index, test in rule.tests:
-                if not test(values[index], env):
-                    break
-            else:
-                matched.append(rule)
-                if first_only:
-                    break
+        matched = self.match(env)
         raw = [self._outputs(rule, env) for rule in matched]
         try:
             return self._apply(matched, raw, env)

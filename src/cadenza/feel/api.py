@@ -123,6 +123,12 @@ class CompiledTests:
     source: str
     matches: Matcher
     is_any: bool = False
+    literals: frozenset[tuple[type, object]] | None = None
+    """For tests that are only literals (``"a","b"``, ``5``, ``true``): the values, keyed by
+    type, so a decision table can index its rules by them."""
+    interval: Range | None = None
+    """For one comparison with a number constant (``< 10``) or an interval of number
+    constants (``[1..5]``): that range, so a decision table can index its rules by it."""
 
 
 def _always(value: object, env: Env) -> bool:
@@ -182,7 +188,12 @@ def compile_unary_tests(
     def matches(value: object, env: Env) -> bool:
         return positive(value, env) is True
 
-    return CompiledTests(text, _fast(positive, matches))
+    return CompiledTests(
+        text,
+        _fast(positive, matches),
+        literals=getattr(positive, "literals", None),
+        interval=getattr(positive, "interval", None),
+    )
 
 
 def _fast(positive: Callable[[object, Env], object], matches: Matcher) -> Matcher:
@@ -206,6 +217,12 @@ def _compile_positive(
         fast = _fast_single(nodes[0], constants[0])
         if fast is not None:
             setattr(test, "fast", fast)  # noqa: B010
+        if constants[0] is not None:
+            value = constants[0].value
+            setattr(test, "literals", frozenset({(type(value), value)}))  # noqa: B010
+        interval = _interval(nodes[0])
+        if interval is not None:
+            setattr(test, "interval", interval)  # noqa: B010
         return test
     if all(isinstance(c, _Constant) and type(c.value) is str for c in constants):
         choices = frozenset(c.value for c in constants)  # type: ignore[union-attr]
@@ -214,6 +231,7 @@ def _compile_positive(
             return type(value) is str and value in choices
 
         setattr(one_of, "fast", lambda value, env: type(value) is str and value in choices)  # noqa: B010
+        setattr(one_of, "literals", frozenset((str, choice) for choice in choices))  # noqa: B010
         return one_of
 
     def any_of(value: object, env: Env) -> object:
@@ -251,6 +269,29 @@ _ORDER: Final[dict[str, Callable[[Any, Any], bool]]] = {
     "=": lambda v, c: v == c,
     "!=": lambda v, c: v != c,
 }
+
+
+def _interval(node: Tree[Token]) -> Range | None:
+    if node.data == "simple_test":
+        operator = str(next(child for child in node.children if isinstance(child, Token)))
+        operand = next(child for child in node.children if isinstance(child, Tree))
+        bound = _constant(operand)
+        if operator not in ("<", "<=", ">", ">=") or bound is None or type(bound.value) is not Decimal:
+            return None
+        value = bound.value
+        if operator in ("<", "<="):
+            return Range(None, False, value, operator == "<=")
+        return Range(value, operator == ">=", None, False)
+    if node.data == "range":
+        ends = [child for child in node.children if isinstance(child, Tree)]
+        tokens = [child for child in node.children if isinstance(child, Token)]
+        low, high = (_constant(end) for end in ends)
+        if low is None or high is None or type(low.value) is not Decimal or type(high.value) is not Decimal:
+            return None
+        if low.value > high.value:
+            return None
+        return Range(low.value, tokens[0].type == "LSQB", high.value, tokens[-1].type == "RSQB")
+    return None
 
 
 def _fast_single(node: Tree[Token], constant: _Constant | None) -> Matcher | None:

@@ -16,10 +16,15 @@ from cadenza.feel.values import Function, Range, YearsMonths, render, to_decimal
 
 __all__ = ["to_feel", "to_python"]
 
+_EXACT = 10**34
+
 
 def to_feel(value: object) -> object:
     """A FEEL value for a Python value (``None`` for what FEEL cannot represent)."""
-    if value is None or isinstance(value, str | bool):
+    kind = type(value)
+    if kind is int:
+        return Decimal(value) if -_EXACT < value < _EXACT else to_decimal(value)  # type: ignore[arg-type,operator]
+    if value is None or kind is str or kind is bool:
         return value
     if isinstance(value, int):
         return to_decimal(value) if abs(value) < 10**34 else Decimal(value)
