@@ -36,6 +36,7 @@ if str(ROOT / "src") not in sys.path:
 
 from cadenza.dmn import (  # noqa: E402
     CompiledDefinitions,
+    Definitions,
     DmnEvaluationError,
     DmnParseError,
     DrgEvaluation,
@@ -146,21 +147,55 @@ def _folders(directory: Path) -> Iterator[Path]:
 
 
 def _compile_folder(folder: Path) -> tuple[dict[str, CompiledDefinitions], dict[str, str]]:
+    """Every model of the folder, imported models compiled before the models importing them."""
     compiled: dict[str, CompiledDefinitions] = {}
     failures: dict[str, str] = {}
+    parsed: dict[str, Definitions] = {}
     for model in sorted(folder.glob("*.dmn")):
         try:
-            definitions = parse_dmn(model.read_bytes(), model.name)
-            compiled[model.name] = compile_definitions(definitions, resource_name=model.name, strict=False)
+            parsed[model.name] = parse_dmn(model.read_bytes(), model.name)
         except DmnParseError as error:
             failures[model.name] = " | ".join(p.message for p in error.problems)
+    by_namespace: dict[str, CompiledDefinitions] = {}
+    pending = dict(parsed)
+    while pending:
+        ready = [
+            name
+            for name, definitions in pending.items()
+            if all(
+                i.namespace in by_namespace or i.namespace not in _namespaces(parsed)
+                for i in definitions.imports
+            )
+        ]
+        if not ready:
+            failures.update({name: "imports form a cycle" for name in pending})
+            break
+        for name in ready:
+            definitions = pending.pop(name)
+            try:
+                model = compile_definitions(
+                    definitions, resource_name=name, strict=False, imported=by_namespace
+                )
+            except DmnParseError as error:
+                failures[name] = " | ".join(p.message for p in error.problems)
+                continue
+            compiled[name] = model
+            by_namespace[definitions.namespace] = model
     return compiled, failures
 
 
+def _namespaces(parsed: Mapping[str, Definitions]) -> set[str]:
+    return {definitions.namespace for definitions in parsed.values()}
+
+
 def _evaluate(
-    compiled: CompiledDefinitions, case: etree._Element, inputs: Mapping[str, object], node: etree._Element
+    compiled: CompiledDefinitions,
+    case: etree._Element,
+    inputs: Mapping[str, object],
+    node: etree._Element,
+    namespaced: Mapping[str, Mapping[str, object]],
 ) -> object:
-    evaluation = DrgEvaluation(compiled, inputs, errors="null", feel_values=True)
+    evaluation = DrgEvaluation(compiled, inputs, errors="null", feel_values=True, namespaced=namespaced)
     name = node.get("name") or ""
     kind = case.get("type") or "decision"
     if kind == "decisionService":
@@ -202,9 +237,18 @@ def run_folder(folder: Path, label: str) -> list[Row]:
                 status = "IGNORED" if UNSUPPORTED in problem else "ERROR"
                 rows.extend(Row(label, case_id, n.get("name") or "", status, problem[:300]) for n in nodes)
                 continue
-            inputs = {n.get("name") or "": parse_value(n) for n in case.findall(f"{TC}inputNode")}
+            inputs: dict[str, object] = {}
+            namespaced: dict[str, dict[str, object]] = {}
+            for input_node in case.findall(f"{TC}inputNode"):
+                namespace = input_node.get("namespace")
+                target = (
+                    inputs
+                    if namespace in (None, model.definitions.namespace)
+                    else namespaced.setdefault(namespace or "", {})
+                )
+                target[input_node.get("name") or ""] = parse_value(input_node)
             for node in nodes:
-                rows.append(_check(label, case, case_id, node, model, inputs))
+                rows.append(_check(label, case, case_id, node, model, inputs, namespaced))
     return rows
 
 
@@ -215,12 +259,13 @@ def _check(
     node: etree._Element,
     model: CompiledDefinitions,
     inputs: Mapping[str, object],
+    namespaced: Mapping[str, Mapping[str, object]],
 ) -> Row:
     name = node.get("name") or ""
     expected_element = node.find(f"{TC}expected")
     expected = None if expected_element is None else parse_value(expected_element)
     try:
-        actual = _evaluate(model, case, inputs, node)
+        actual = _evaluate(model, case, inputs, node, namespaced)
     except (DmnEvaluationError, FeelError) as error:
         if expected is None:
             return Row(label, case_id, name, "SUCCESS")

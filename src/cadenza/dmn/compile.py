@@ -11,7 +11,7 @@ naming the decision and the element (rule, entry), and raised together as one
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
@@ -20,6 +20,7 @@ from cadenza.dmn import model as m
 from cadenza.dmn.decision_table import CellTest, OutputSpec, RuleSpec, TableRunner
 from cadenza.dmn.errors import DmnParseError
 from cadenza.dmn.juel import JuelError, compile_juel, compile_juel_test
+from cadenza.dmn.names import imported_names, model_names
 from cadenza.dmn.typesys import build_types, resolve_type_ref
 from cadenza.errors import Problem
 from cadenza.feel import (
@@ -36,8 +37,7 @@ from cadenza.feel import (
     known_names,
 )
 from cadenza.feel.compiler import make_function
-from cadenza.feel.runtime import test_value
-from cadenza.feel.values import Function, Range, feel_equals
+from cadenza.feel.values import Function, Range
 
 __all__ = ["CompiledDecision", "CompiledDefinitions", "compile_definitions"]
 
@@ -97,6 +97,11 @@ class CompiledDefinitions:
     types: dict[str, FeelType]
     limits: Limits
     names: KnownNames = field(repr=False, default_factory=KnownNames)
+    imports: dict[str, CompiledDefinitions] = field(default_factory=dict)
+    """Imported models by import name (``myimport`` in ``myimport.Say Hello``)."""
+
+    def import_name(self, namespace: str) -> str | None:
+        return next((e.name for e in self.definitions.imports if e.namespace == namespace), None)
 
     def find_decision(self, id_or_name: str) -> CompiledDecision | None:
         found = self.decisions.get(id_or_name)
@@ -105,75 +110,26 @@ class CompiledDefinitions:
         return next((d for d in self.decisions.values() if d.name == id_or_name), None)
 
 
-def _model_names(definitions: m.Definitions) -> set[str]:
-    names: set[str] = set()
-
-    def expression(expr: m.Expression | None) -> None:
-        if expr is None:
-            return
-        if isinstance(expr, m.Context):
-            for entry in expr.entries:
-                if entry.variable is not None:
-                    names.add(entry.variable.name)
-                expression(entry.value)
-        elif isinstance(expr, m.FunctionDefinition):
-            names.update(p.name for p in expr.parameters)
-            expression(expr.body)
-        elif isinstance(expr, m.Invocation):
-            names.update(b.parameter.name for b in expr.bindings)
-            expression(expr.function)
-            for binding in expr.bindings:
-                expression(binding.value)
-        elif isinstance(expr, m.Relation):
-            names.update(c.name for c in expr.columns)
-        elif isinstance(expr, m.DecisionTable):
-            names.update(o.name for o in expr.outputs if o.name)
-        elif isinstance(expr, m.Iterator):
-            names.add(expr.variable)
-            expression(expr.source)
-            expression(expr.body)
-        elif isinstance(expr, m.ListExpression):
-            for item in expr.items:
-                expression(item)
-        elif isinstance(expr, m.Conditional):
-            for part in (expr.condition, expr.then, expr.otherwise):
-                expression(part)
-        elif isinstance(expr, m.FilterExpression):
-            expression(expr.source)
-            expression(expr.match)
-
-    def item(definition: m.ItemDefinition) -> None:
-        names.add(definition.name)
-        for component in definition.components:
-            item(component)
-
-    for decision in definitions.decisions:
-        names.update((decision.name, decision.variable.name))
-        expression(decision.expression)
-    for data in definitions.input_data:
-        names.update((data.name, data.variable.name))
-    for bkm in definitions.knowledge_models:
-        names.update((bkm.name, bkm.variable.name))
-        expression(bkm.logic)
-    for service in definitions.services:
-        names.update((service.name, service.variable.name))
-    for definition in definitions.item_definitions:
-        item(definition)
-    for imported in definitions.imports:
-        names.add(imported.name)
-    return {name for name in names if name}
-
-
 class _Compiler:
     def __init__(
-        self, definitions: m.Definitions, limits: Limits, extra_names: Iterable[str], strict: bool
+        self,
+        definitions: m.Definitions,
+        limits: Limits,
+        extra_names: Iterable[str],
+        strict: bool,
+        imports: Mapping[str, CompiledDefinitions],
     ) -> None:
         self.strict = strict
         self.definitions = definitions
         self.limits = limits
         self.problems: list[Problem] = []
-        self.names = known_names([*_model_names(definitions), *extra_names])
-        self.types = build_types(definitions.item_definitions, self.names)
+        self.names = known_names([*model_names(definitions), *extra_names])
+        imported_types = {
+            f"{name}.{type_name}": feel_type
+            for name, model in imports.items()
+            for type_name, feel_type in model.types.items()
+        }
+        self.types = build_types(definitions.item_definitions, self.names, imported_types)
         self.default_language = _language(definitions.expression_language)
         self.owner = ""
 
@@ -563,14 +519,23 @@ def compile_definitions(
     limits: Limits = DEFAULT_LIMITS,
     extra_names: Iterable[str] = (),
     strict: bool = True,
+    imported: Mapping[str, CompiledDefinitions] | None = None,
 ) -> CompiledDefinitions:
     """Compile every decision, knowledge model and type of a model; raise DmnParseError if any fails.
 
     ``strict=False`` (the TCK runner's mode) keeps a FEEL or JUEL syntax error out of the
     problems and makes the expression raise ``FeelEvaluationError`` when it is evaluated, as the
     DMN specification treats an invalid expression (its decision's value becomes null).
+
+    ``imported`` holds the compiled models this one imports, by namespace; their elements are
+    then known as ``importName.elementName`` (DMN 1.5 §6.3.3).
     """
-    compiler = _Compiler(definitions, limits, extra_names, strict)
+    imports = {
+        entry.name: imported[entry.namespace]
+        for entry in definitions.imports
+        if imported is not None and entry.namespace in imported
+    }
+    compiler = _Compiler(definitions, limits, [*extra_names, *imported_names(imports)], strict, imports)
     decisions = {d.id: compiler.decision(d) for d in definitions.decisions}
     knowledge = {b.id: compiler.knowledge(b) for b in definitions.knowledge_models}
     if compiler.problems:
@@ -588,7 +553,5 @@ def compile_definitions(
         types=compiler.types,
         limits=limits,
         names=compiler.names,
+        imports=imports,
     )
-
-
-_ = (test_value, feel_equals)

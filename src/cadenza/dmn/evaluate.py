@@ -58,15 +58,63 @@ class DrgEvaluation:
         errors: ErrorMode = "raise",
         budget: Budget | None = None,
         feel_values: bool = False,
+        namespaced: Mapping[str, Mapping[str, object]] | None = None,
     ) -> None:
         self.compiled = compiled
         self.variables = dict(variables) if feel_values else _feel_variables(variables)
+        self.namespaced = {
+            namespace: dict(values) if feel_values else _feel_variables(values)
+            for namespace, values in (namespaced or {}).items()
+        }
+        self.imported: dict[str, DrgEvaluation] = {}
         self.errors = errors
         self.budget = budget or Budget(compiled.limits)
         self.outcomes: dict[str, _Outcome] = {}
         self.active: set[str] = set()
 
     # ── scopes ─────────────────────────────────────────────────────────────────────────────
+
+    def _imported(self, namespace: str) -> tuple[str, DrgEvaluation] | None:
+        """The evaluation of an imported model (its inputs come from ``namespaced``)."""
+        name = self.compiled.import_name(namespace)
+        if name is None or name not in self.compiled.imports:
+            return None
+        evaluation = self.imported.get(namespace)
+        if evaluation is None:
+            model = self.compiled.imports[name]
+            evaluation = DrgEvaluation(
+                model,
+                self.namespaced.get(model.definitions.namespace, {}),
+                errors=self.errors,
+                budget=self.budget,
+                feel_values=True,
+                namespaced=self.namespaced,
+            )
+            self.imported[namespace] = evaluation
+        return name, evaluation
+
+    def _bind_imported(self, ref: str, kind: str, scope: dict[str, object]) -> DecisionResult | None:
+        """Bind an element of an imported model (``namespace#id``) as ``importName.element``."""
+        namespace, _, element_id = ref.partition("#")
+        found = self._imported(namespace)
+        if found is None:
+            raise DmnEvaluationError(f"'{ref}' is not in an imported model", decision_id=ref)
+        name, evaluation = found
+        current = scope.get(name)
+        context: dict[str, object] = dict(current) if isinstance(current, dict) else {}
+        result = None
+        if kind == "decision":
+            outcome = evaluation.decision(element_id)
+            context[evaluation.compiled.decisions[element_id].variable] = outcome.value
+            result = outcome.result
+        elif kind == "input":
+            bound = evaluation._input_value(element_id)
+            if bound is not None:
+                context[bound[0]] = bound[1]
+        else:
+            evaluation._bind_knowledge(element_id, context)
+        scope[name] = context
+        return result
 
     def _input_value(self, data_id: str) -> tuple[str, object] | None:
         entry = self.compiled.input_data.get(data_id)
@@ -173,23 +221,35 @@ class DrgEvaluation:
         required: dict[str, DecisionResult] = {}
         taken = set(scope)
         for ref in decision.required_inputs:
+            if "#" in ref:
+                self._bind_imported(ref, "input", scope)
+                continue
             bound = self._input_value(ref)
             if bound is not None:
                 scope[bound[0]] = bound[1]
+        local = [ref for ref in decision.required_decisions if "#" not in ref]
         for ref in decision.required_decisions:
+            if "#" in ref:
+                imported = self._bind_imported(ref, "decision", scope)
+                if imported is not None:
+                    required[ref] = imported
+        for ref in local:
             outcome = self.decision(ref)
             required[ref] = outcome.result
             other = self.compiled.decisions[ref]
             scope[other.variable] = outcome.value
             taken.add(other.variable)
-        for ref in decision.required_decisions:
+        for ref in local:
             result = self.outcomes[ref].result
             if len(result.result_list) == 1:
                 for name in result.result_list[0]:
                     if name not in taken and name not in scope:
                         scope[name] = _entry_value(self.outcomes[ref], name)
         for ref in decision.required_knowledge:
-            self._bind_knowledge(ref, scope)
+            if "#" in ref:
+                self._bind_imported(ref, "knowledge", scope)
+            else:
+                self._bind_knowledge(ref, scope)
         return scope, required
 
     def _evaluate(self, decision: CompiledDecision) -> _Outcome:
