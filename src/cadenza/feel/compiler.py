@@ -23,7 +23,7 @@ from cadenza.feel.runtime import MISSING, Env, FeelSyntaxError
 from cadenza.feel.types import FeelType, TypeSyntaxError, parse_type
 from cadenza.feel.values import DECIMAL, Function, Range, feel_compare
 
-__all__ = ["CompileContext", "Eval", "compile_node", "parse_temporal"]
+__all__ = ["CompileContext", "Eval", "compile_node"]
 
 Eval = Callable[[Env], object]
 
@@ -49,18 +49,6 @@ def _const(value: object) -> Eval:
         return value
 
     return run
-
-
-def parse_temporal(text: str) -> object:
-    """The value of an ``@"..."`` literal: a date, time, date and time or duration."""
-    stripped = text.strip()
-    if stripped.startswith(("P", "-P")):
-        return temporal.parse_duration(stripped)
-    if "T" in stripped.split("@", 1)[0]:
-        return temporal.parse_date_time(stripped)
-    if ":" in stripped:
-        return temporal.parse_time(stripped)
-    return temporal.parse_date(stripped)
 
 
 def compile_node(node: Tree[Token] | Token, ctx: CompileContext, depth: int = 0) -> Eval:
@@ -96,7 +84,7 @@ def _string(node: Tree[Token], ctx: CompileContext, depth: int) -> Eval:
 
 def _at_literal(node: Tree[Token], ctx: CompileContext, depth: int) -> Eval:
     text = str(node.children[0])
-    value = parse_temporal(text)
+    value = temporal.parse_temporal(text)
     if value is None:
         raise FeelSyntaxError(f'invalid temporal literal @"{text}"', node.children[0].start_pos)  # type: ignore[union-attr]
     return _const(value)
@@ -111,21 +99,11 @@ def _name(node: Tree[Token], ctx: CompileContext, depth: int) -> Eval:
         value = env.lookup(name)
         if value is MISSING:
             if dotted is not None:
-                return _dotted(env, dotted)
+                return rt.dotted_lookup(env, dotted)
             return builtin
         return value
 
     return run
-
-
-def _dotted(env: Env, parts: list[str]) -> object:
-    """A known name with dots that is not bound (``Person.Age``) read as a path."""
-    head = env.lookup(parts[0].strip())
-    if head is MISSING:
-        return None
-    for part in parts[1:]:
-        head = rt.member(head, part.strip())
-    return head
 
 
 def _binary(operation: Callable[[object, object], object]) -> _Builder:

@@ -355,3 +355,13 @@ def invoke_named(function: object, named: dict[str, object], env: Env) -> object
     for index in range(last + 1):
         args.append(named.get(parameters[index]))
     return invoke(function, args, env)
+
+
+def dotted_lookup(env: Env, parts: list[str]) -> object:
+    """A known name with dots that is not bound (``Person.Age``) read as a path."""
+    head = env.lookup(parts[0].strip())
+    if head is MISSING:
+        return None
+    for part in parts[1:]:
+        head = member(head, part.strip())
+    return head

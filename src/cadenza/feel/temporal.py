@@ -24,6 +24,7 @@ __all__ = [
     "parse_date",
     "parse_date_time",
     "parse_duration",
+    "parse_temporal",
     "parse_time",
     "subtract",
     "temporal_property",
@@ -150,6 +151,18 @@ def parse_duration(text: str) -> timedelta | YearsMonths | None:
         return None
     total = int(years or 0) * 12 + int(months or 0)
     return YearsMonths(-total if negative else total)
+
+
+def parse_temporal(text: str) -> object:
+    """The value of an ``@"..."`` literal: a date, time, date and time or duration."""
+    stripped = text.strip()
+    if stripped.startswith(("P", "-P")):
+        return parse_duration(stripped)
+    if "T" in stripped.split("@", 1)[0]:
+        return parse_date_time(stripped)
+    if ":" in stripped:
+        return parse_time(stripped)
+    return parse_date(stripped)
 
 
 # ── arithmetic ─────────────────────────────────────────────────────────────────────────────────
