@@ -290,6 +290,7 @@ class DrgEvaluation:
         if decision.feel_type is not None and value is not None:
             value = decision.feel_type.coerce(value)
         types = {spec.name: spec.type_ref for spec in table.outputs}
+        rule_ids: tuple[str, ...] = ()
         try:
             if outcome.collect is not None:
                 name = outcome.collect[0]
@@ -298,15 +299,17 @@ class DrgEvaluation:
                 )
                 collect = None if outcome.camunda_collect is None else (name, outcome.camunda_collect)
             else:
-                rows = tuple(
-                    {key: camunda_value(item, types.get(key)) for key, item in row.items()}
-                    for row in outcome.rows
-                )
+                typed: list[Mapping[str, TypedValue]] = []
+                for rule_id, row in zip(outcome.matched_rule_ids, outcome.rows, strict=False):
+                    rule_ids = (rule_id,)
+                    typed.append({key: camunda_value(item, types.get(key)) for key, item in row.items()})
+                rows = tuple(typed)
                 collect = None
         except DmnEvaluationError as error:
             if self.errors == "raise":
+                where = f"decision '{decision.id}'" + (f", rule '{rule_ids[0]}'" if rule_ids else "")
                 raise DmnEvaluationError(
-                    f"{error.message} (decision '{decision.id}')", decision_id=decision.id
+                    f"{error.message} ({where})", decision_id=decision.id, rule_ids=rule_ids
                 ) from None
             rows, collect = (), None
         result = DecisionResult(

@@ -175,8 +175,10 @@ def test_outputs_are_typed_by_their_type_ref(model: CompiledDefinitions) -> None
 def test_an_output_that_does_not_fit_its_type_is_an_error(model: CompiledDefinitions) -> None:
     with pytest.raises(
         DmnEvaluationError, match="DMN-01005 Invalid value 'abc' for clause with type 'integer'"
-    ):
+    ) as caught:
         evaluate_decision(model, "badInteger", {"x": 1})
+    assert caught.value.message.endswith("(decision 'badInteger', rule 'badInteger_r1')")
+    assert (caught.value.decision_id, caught.value.rule_ids) == ("badInteger", ("badInteger_r1",))
 
 
 def test_literal_expression_result_is_named_by_its_variable(model: CompiledDefinitions) -> None:
