@@ -348,5 +348,10 @@ def evaluate_decision(
         raise DmnEvaluationError(
             f"No decision with id or name '{decision_id_or_key}' in the model", decision_id=decision_id_or_key
         )
-    evaluation = DrgEvaluation(compiled, variables or {}, errors=errors)
+    try:
+        evaluation = DrgEvaluation(compiled, variables or {}, errors=errors)
+    except RecursionError:
+        raise DmnEvaluationError(
+            f"The variables of decision '{decision.id}' nest too deeply", decision_id=decision.id
+        ) from None
     return evaluation.decision(decision.id).result

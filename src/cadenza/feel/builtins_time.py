@@ -185,7 +185,7 @@ def _zone_identity(value: datetime | time) -> object:
 
 
 @_register("is", "value1", "value2")
-def _is(left: object, right: object) -> object:
+def _is(left: object, right: object = None) -> object:
     if type(left) is not type(right):
         return False
     if type(left) in (datetime, time):

@@ -227,3 +227,11 @@ def test_camunda_dmn_11_model(model: CompiledDefinitions) -> None:
 def test_unknown_decision_is_an_error(model: CompiledDefinitions) -> None:
     with pytest.raises(DmnEvaluationError, match="No decision with id or name 'nope'"):
         evaluate_decision(model, "nope", {})
+
+
+def test_variables_nested_too_deeply_are_an_evaluation_error(model: CompiledDefinitions) -> None:
+    deep: list[object] = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(DmnEvaluationError, match="nest too deeply"):
+        evaluate_decision(model, "unique", {"x": 1, "deep": deep})
