@@ -167,6 +167,7 @@ class TableRunner:
         for column in self.columns:
             column.seal()
         self.all_rules = (1 << len(rules)) - 1
+        self.output_types = {spec.name: spec.type_ref for spec in outputs}
 
     def match(self, env: Env) -> list[RuleSpec]:
         """The matching rules, in rule order (only the first one for FIRST)."""

@@ -62,10 +62,14 @@ class DrgEvaluation:
     ) -> None:
         self.compiled = compiled
         self.variables = dict(variables) if feel_values else _feel_variables(variables)
-        self.namespaced = {
-            namespace: dict(values) if feel_values else _feel_variables(values)
-            for namespace, values in (namespaced or {}).items()
-        }
+        self.namespaced = (
+            {
+                namespace: dict(values) if feel_values else _feel_variables(values)
+                for namespace, values in namespaced.items()
+            }
+            if namespaced
+            else {}
+        )
         self.imported: dict[str, DrgEvaluation] = {}
         self.errors = errors
         self.budget = budget or Budget(compiled.limits)
@@ -289,7 +293,7 @@ class DrgEvaluation:
         value = outcome.value
         if decision.feel_type is not None and value is not None:
             value = decision.feel_type.coerce(value)
-        types = {spec.name: spec.type_ref for spec in table.outputs}
+        types = table.output_types
         rule_ids: tuple[str, ...] = ()
         try:
             if outcome.collect is not None:

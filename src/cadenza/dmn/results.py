@@ -66,6 +66,8 @@ def _as_date(value: object, type_ref: str) -> datetime:
 
 def camunda_value(value: object, type_ref: str | None = None) -> TypedValue:
     """The typed value Camunda's DMN engine returns for a FEEL value (and an output typeRef)."""
+    if type(value) is str and type_ref in (None, "string"):
+        return TypedValue(ValueType.STRING, value)
     kind = (type_ref or "").strip()
     if kind.startswith("feel:"):
         kind = kind[5:]
