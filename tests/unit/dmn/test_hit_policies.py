@@ -235,3 +235,10 @@ def test_variables_nested_too_deeply_are_an_evaluation_error(model: CompiledDefi
         deep = [deep]
     with pytest.raises(DmnEvaluationError, match="nest too deeply"):
         evaluate_decision(model, "unique", {"x": 1, "deep": deep})
+
+
+def test_juel_evaluation_error_names_the_decision(model: CompiledDefinitions) -> None:
+    with pytest.raises(DmnEvaluationError, match="Cannot resolve identifier 'order'") as caught:
+        evaluate_decision(model, "juel", {})
+    assert caught.value.decision_id == "juel"
+    assert caught.value.message.startswith("Evaluation of decision 'juel' failed")
