@@ -15,10 +15,11 @@ from datetime import datetime
 from cadenza.bpmn.model import FlowNode, StartEvent
 from cadenza.engine.context import CommandContext
 from cadenza.engine.definitions import DeployedProcess
+from cadenza.engine.firing import fire, start_by_event
 from cadenza.engine.lifecycle import execute_node, take_outgoing_flows
 from cadenza.engine.state import Execution, InstanceGraph, Job
 from cadenza.engine.timers import CronExpression, is_cron, next_cycle_date
-from cadenza.engine.triggers import TIMER_START, fire, new_job, start_by_event
+from cadenza.engine.triggers import TIMER_START, new_job
 from cadenza.errors import NotFoundError
 
 __all__ = ["next_repeat", "run_job"]

@@ -32,11 +32,20 @@ from cadenza.bpmn.model import (
     Process,
     SequenceFlow,
     StartEvent,
-    SubProcess,
     TextParameterValue,
 )
+from cadenza.engine.behavior import behavior_for
+from cadenza.engine.called_instances import super_execution
 from cadenza.engine.context import CommandContext
 from cadenza.engine.definitions import DeployedProcess
+from cadenza.engine.executions import (
+    add_execution,
+    is_live,
+    is_scope_node,
+    new_child,
+    remove_execution,
+    remove_wait_states,
+)
 from cadenza.engine.records import ProcessInstanceEnded, ProcessInstanceStarted
 from cadenza.engine.state import (
     Execution,
@@ -44,12 +53,11 @@ from cadenza.engine.state import (
     InstanceGraph,
     ProcessInstanceState,
 )
+from cadenza.engine.triggers import new_job, register_boundary_events, register_event_sub_processes
 from cadenza.engine.variables import (
     ExecutionScope,
     compiled,
     evaluate,
-    remove_task_variables,
-    remove_variables_of,
     set_variable,
     set_variable_local,
     set_variables,
@@ -58,7 +66,6 @@ from cadenza.errors import ProcessEngineError
 from cadenza.expr.values import TypedValue, typed_value_from_python
 
 __all__ = [
-    "add_child_execution",
     "cancel_scope_children",
     "complete_process_instance",
     "end_process_instance",
@@ -66,9 +73,7 @@ __all__ = [
     "enter_node",
     "execute_node",
     "execute_node_inner",
-    "is_scope_node",
     "leave_node",
-    "remove_execution",
     "start_process_instance",
     "take_flow",
     "take_outgoing_flows",
@@ -77,63 +82,12 @@ __all__ = [
 ]
 
 
-def is_scope_node(node: FlowNode) -> bool:
-    """Whether running ``node`` needs its own scope execution (Camunda's ``isScope``): sub-processes,
-    activities with an input/output mapping and activities with boundary events."""
-    return (
-        isinstance(node, SubProcess)
-        or (node.io is not None and bool(node.io.inputs or node.io.outputs))
-        or (isinstance(node, Activity) and bool(node.boundary_event_ids))
-    )
-
-
-def _is_live(ctx: CommandContext, execution: Execution) -> bool:
-    """False for an execution removed after an operation on it was queued (its scope was
-    cancelled by an interrupting event, or its instance ended): the operation is dropped."""
-    return execution.id in ctx.graph_of(execution).executions
-
-
 def _process(ctx: CommandContext, execution: Execution) -> Process:
     return ctx.deployed(execution).process
 
 
 def _new_activity_instance_id(ctx: CommandContext, node: FlowNode) -> str:
     return f"{node.id}:{ctx.new_id()}"
-
-
-def _add_execution(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> Execution:
-    graph.executions[execution.id] = execution
-    ctx.uow.insert(execution)
-    return execution
-
-
-def remove_execution(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> None:
-    remove_variables_of(ctx, graph, execution)
-    _remove_jobs_and_subscriptions(ctx, graph, execution)
-    del graph.executions[execution.id]
-    ctx.uow.delete(execution)
-
-
-def add_child_execution(ctx: CommandContext, parent: Execution, *, scope: bool) -> Execution:
-    """A new child execution of ``parent`` (a scope execution, or a concurrent path)."""
-    return _add_execution(ctx, ctx.graph_of(parent), _child(ctx, parent, scope=scope))
-
-
-def _child(ctx: CommandContext, parent: Execution, *, scope: bool) -> Execution:
-    return Execution(
-        id=ctx.new_id(),
-        process_instance_id=parent.process_instance_id,
-        process_definition_id=parent.process_definition_id,
-        parent_id=parent.id,
-        activity_id=parent.activity_id,
-        activity_instance_id=parent.activity_instance_id,
-        is_scope=scope,
-        is_concurrent=not scope,
-        is_active=True,
-        tenant_id=parent.tenant_id,
-        suspended=parent.suspended,
-        start_time=ctx.now(),
-    )
 
 
 # ── start ──────────────────────────────────────────────────────────────────────────────────────
@@ -170,7 +124,7 @@ def start_process_instance(
     )
     graph = InstanceGraph()
     ctx.register_graph(instance_id, graph)
-    _add_execution(ctx, graph, root)
+    add_execution(ctx, graph, root)
     start = start_event or process.scope_start_event(process.id)
     if start is None:
         raise ProcessEngineError(f"Process '{process.id}' has no none start event")
@@ -191,8 +145,6 @@ def start_process_instance(
     if start.initiator:
         # Camunda sets the initiator variable even without an authenticated user (to null)
         set_variable_local(ctx, graph, root, start.initiator, typed_value_from_python(ctx.user_id))
-    from cadenza.engine.triggers import register_event_sub_processes
-
     register_event_sub_processes(ctx, root, process.id)
     ctx.records.append(ProcessInstanceStarted(instance_id, definition.id))
     ctx.plan(enter_node, root, start)
@@ -203,7 +155,7 @@ def start_process_instance(
 
 
 def enter_node(ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
-    if not _is_live(ctx, execution):
+    if not is_live(ctx, execution):
         return
     execution.activity_id = node.id
     execution.activity_instance_id = _new_activity_instance_id(ctx, node)
@@ -216,8 +168,6 @@ def enter_node(ctx: CommandContext, execution: Execution, node: FlowNode) -> Non
 
 def _async_job(ctx: CommandContext, execution: Execution, node: FlowNode, configuration: str) -> None:
     """End the transaction here for this token: a job continues it (Camunda's async continuation)."""
-    from cadenza.engine.triggers import new_job
-
     new_job(
         ctx,
         ctx.deployed(execution),
@@ -237,18 +187,14 @@ def execute_node_inner(ctx: CommandContext, execution: Execution, node: FlowNode
 def execute_node(ctx: CommandContext, execution: Execution, node: FlowNode, *, inner: bool = False) -> None:
     """Run a node the token already entered: its scope execution (with input mappings and
     boundary events), then its behavior (or the multi-instance body around it)."""
-    from cadenza.engine.behaviors import behavior_for  # behaviors import this module
-    from cadenza.engine.multi_instance import start_multi_instance
-    from cadenza.engine.triggers import register_boundary_events
-
-    if not _is_live(ctx, execution):
+    if not is_live(ctx, execution):
         return
     graph = ctx.graph_of(execution)
-    if isinstance(node, Activity) and node.multi_instance is not None and not inner:
-        start_multi_instance(ctx, execution, node)
+    if not inner and isinstance(node, Activity) and node.multi_instance is not None:
+        behavior_for(node).execute(ctx, execution, node)  # the body starts the instances
         return
     if is_scope_node(node):
-        scope = _add_execution(ctx, graph, _child(ctx, execution, scope=True))
+        scope = add_execution(ctx, graph, new_child(ctx, execution, scope=True))
         execution.is_active = False
         if node.io is not None:
             for parameter in node.io.inputs:
@@ -257,12 +203,12 @@ def execute_node(ctx: CommandContext, execution: Execution, node: FlowNode, *, i
         execution = scope
         if isinstance(node, Activity) and node.boundary_event_ids and not inner:
             register_boundary_events(ctx, scope, node)
-    behavior_for(node).execute(ctx, execution, node)
+    behavior_for(node, inner=True).execute(ctx, execution, node)
 
 
 def trigger(ctx: CommandContext, execution: Execution) -> None:
     """Signal a waiting execution to leave its current node (task completed, message...)."""
-    if not _is_live(ctx, execution):
+    if not is_live(ctx, execution):
         return
     process = _process(ctx, execution)
     assert execution.activity_id is not None
@@ -272,7 +218,7 @@ def trigger(ctx: CommandContext, execution: Execution) -> None:
 
 def leave_node(ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
     """Leave ``node``: close its scope execution if it has one, then take outgoing flows."""
-    if not _is_live(ctx, execution):
+    if not is_live(ctx, execution):
         return
     if is_scope_node(node):
         _end_scope_execution(ctx, execution)
@@ -316,12 +262,8 @@ def take_outgoing_flows(
 ) -> None:
     """Choose the flows to take (conditions, default flow, gateway type) and take them
     (after an ``asyncAfter`` job, unless ``resumed`` by that job)."""
-    if isinstance(node, Activity) and node.multi_instance is not None:
-        from cadenza.engine.multi_instance import instance_completed, is_instance
-
-        if is_instance(ctx, execution, node):
-            instance_completed(ctx, execution, node)
-            return
+    if behavior_for(node).on_complete(ctx, execution, node):
+        return
     if node.async_after and not resumed:
         execution.activity_id = node.id
         _async_job(ctx, execution, node, "async-after")
@@ -373,14 +315,14 @@ def _fork(ctx: CommandContext, execution: Execution, flows: list[SequenceFlow]) 
         ctx.uow.touch(parent)
         ctx.plan(take_flow, execution, flows[0])
         for flow in flows[1:]:
-            sibling = _add_execution(ctx, graph, _child(ctx, parent, scope=False))
+            sibling = add_execution(ctx, graph, new_child(ctx, parent, scope=False))
             sibling.activity_id = flow.target_ref
             ctx.plan(take_flow, sibling, flow)
         return
     # the scope execution itself carries the token: it becomes the parent of the paths
     execution.is_active = False
     for flow in flows:
-        child = _add_execution(ctx, graph, _child(ctx, execution, scope=False))
+        child = add_execution(ctx, graph, new_child(ctx, execution, scope=False))
         child.activity_id = flow.target_ref
         ctx.plan(take_flow, child, flow)
     execution.activity_id = None
@@ -388,7 +330,7 @@ def _fork(ctx: CommandContext, execution: Execution, flows: list[SequenceFlow]) 
 
 
 def take_flow(ctx: CommandContext, execution: Execution, flow: SequenceFlow) -> None:
-    if not _is_live(ctx, execution):
+    if not is_live(ctx, execution):
         return
     process = _process(ctx, execution)
     ctx.plan(enter_node, execution, process.node(flow.target_ref))
@@ -408,11 +350,18 @@ def end_token(ctx: CommandContext, execution: Execution) -> None:
         if not graph.children(scope):
             _complete_scope(ctx, scope)
         else:
-            from cadenza.engine.behaviors.catching import reevaluate_inclusive_joins
-
-            reevaluate_inclusive_joins(ctx, scope)
+            _path_ended(ctx, graph, scope)
         return
     _complete_scope(ctx, execution)
+
+
+def _path_ended(ctx: CommandContext, graph: InstanceGraph, scope: Execution) -> None:
+    """A concurrent path of ``scope`` ended: a join waiting in ``scope`` may go on now."""
+    process = _process(ctx, scope)
+    for child in graph.children(scope):
+        node = process.nodes.get(child.activity_id or "")
+        if node is not None and not child.is_active and behavior_for(node).on_path_ended(ctx, child, node):
+            return
 
 
 def _complete_scope(ctx: CommandContext, scope: Execution) -> None:
@@ -423,14 +372,15 @@ def _complete_scope(ctx: CommandContext, scope: Execution) -> None:
 
 
 def complete_process_instance(ctx: CommandContext, root: Execution) -> None:
-    """The instance reached its end: close it and, if a call activity started it, continue the
-    caller (with the ``camunda:out`` mappings evaluated before the instance's variables go)."""
-    from cadenza.engine.behaviors.call_activity import called_instance_completed
-
-    if root.super_execution_id is None:
+    """The instance reached its end: close it, or let the call activity that started it
+    continue the caller (it evaluates its ``camunda:out`` mappings before the instance goes)."""
+    caller = super_execution(ctx, root)
+    if caller is None:  # a top-level instance, or its caller is gone already (cancelled now)
         end_process_instance(ctx, root, ProcessInstanceState.COMPLETED)
         return
-    called_instance_completed(ctx, root)
+    assert caller.activity_id is not None
+    node = _process(ctx, caller).node(caller.activity_id)
+    behavior_for(node).on_called_instance_ended(ctx, caller, node, root)
 
 
 def terminate_scope(ctx: CommandContext, execution: Execution) -> None:
@@ -455,39 +405,10 @@ def cancel_scope_children(
     for child in graph.children(scope):
         cancel_scope_children(ctx, child, state)
         remove_execution(ctx, graph, child)
-    _remove_wait_states(ctx, graph, scope)
-    _cancel_called_instance(ctx, scope, state)
-
-
-def _cancel_called_instance(ctx: CommandContext, execution: Execution, state: ProcessInstanceState) -> None:
-    from cadenza.engine.behaviors.call_activity import called_instance
-
-    sub_root = called_instance(ctx, execution)
-    if sub_root is not None:
-        end_process_instance(ctx, sub_root, state)
-
-
-def _remove_jobs_and_subscriptions(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> None:
-    for job in [j for j in graph.jobs.values() if j.execution_id == execution.id]:
-        del graph.jobs[job.id]
-        ctx.uow.delete(job)
-    for sub in [s for s in graph.subscriptions.values() if s.execution_id == execution.id]:
-        del graph.subscriptions[sub.id]
-        ctx.uow.delete(sub)
-
-
-def _remove_wait_states(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> None:
-    _remove_jobs_and_subscriptions(ctx, graph, execution)
-    for task in [t for t in graph.external_tasks.values() if t.execution_id == execution.id]:
-        del graph.external_tasks[task.id]
-        ctx.uow.delete(task)
-    for user_task in [t for t in graph.user_tasks.values() if t.execution_id == execution.id]:
-        del graph.user_tasks[user_task.id]
-        remove_task_variables(ctx, graph, user_task)
-        for link in [link for link in graph.identity_links if link.task_id == user_task.id]:
-            graph.identity_links.remove(link)
-            ctx.uow.delete(link)
-        ctx.uow.delete(user_task)
+    remove_wait_states(ctx, graph, scope)
+    node = _process(ctx, scope).nodes.get(scope.activity_id or "")
+    if node is not None:
+        behavior_for(node).on_terminate(ctx, scope, node, state)
 
 
 def end_process_instance(

@@ -4,19 +4,21 @@ parallel gateway joins here."""
 from __future__ import annotations
 
 from cadenza.bpmn.model import FlowNode
+from cadenza.engine.behavior import Behavior
 from cadenza.engine.context import CommandContext
-from cadenza.engine.lifecycle import remove_execution, take_outgoing_flows
+from cadenza.engine.executions import remove_execution
+from cadenza.engine.lifecycle import take_outgoing_flows
 from cadenza.engine.state import Execution
 
 __all__ = ["ExclusiveGatewayBehavior", "ParallelGatewayBehavior", "fire_join"]
 
 
-class ExclusiveGatewayBehavior:
+class ExclusiveGatewayBehavior(Behavior):
     def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
         take_outgoing_flows(ctx, execution, node)
 
 
-class ParallelGatewayBehavior:
+class ParallelGatewayBehavior(Behavior):
     """Join by counting, like Camunda: the gateway fires once as many paths of the same scope
     wait on it as it has incoming flows; then it forks on all outgoing flows."""
 

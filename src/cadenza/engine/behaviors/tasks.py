@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from cadenza.bpmn.model import CamundaErrorEventDefinition, FlowNode, ServiceTask, UserTask as UserTaskNode
+from cadenza.engine.behavior import Behavior
 from cadenza.engine.context import CommandContext
+from cadenza.engine.error_propagation import propagate_error
 from cadenza.engine.incidents import resolve_external_task_incidents, set_external_task_retries
 from cadenza.engine.lifecycle import take_outgoing_flows, trigger
 from cadenza.engine.records import ExternalTaskAvailable, UserTaskCreated
@@ -50,7 +52,7 @@ MAX_ERROR_MESSAGE_LENGTH = 666
 """Camunda's ``ExternalTaskEntity.MAX_EXCEPTION_MESSAGE_LENGTH`` (in UTF-16 code units)."""
 
 
-class PassThroughBehavior:
+class PassThroughBehavior(Behavior):
     """``task`` and ``manualTask``: nothing to do, the token moves on."""
 
     def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
@@ -67,7 +69,7 @@ def _as_int(value: object, what: str, node_id: str) -> int:
     raise ProcessEngineError(f"{what} of '{node_id}' must be a number, got {value!r}")
 
 
-class ExternalTaskBehavior:
+class ExternalTaskBehavior(Behavior):
     """``camunda:type="external"``: create an external task row and wait for a worker."""
 
     def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
@@ -149,7 +151,7 @@ def _names(value: object) -> list[str]:
     return [str(item).strip() for item in items if str(item).strip()]
 
 
-class UserTaskBehavior:
+class UserTaskBehavior(Behavior):
     """Create a task for people (assignee, candidates, dates, priority, form key) and wait."""
 
     def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
@@ -309,9 +311,6 @@ def _throw_bpmn_error(
 ) -> None:
     """Propagate a BPMN error from the task's execution, running the agenda so anything that
     fails on the way is reported as Camunda's ENGINE-13033 (the task goes with its scope)."""
-    # imported here: error_propagation imports the behaviors package, which imports this module
-    from cadenza.engine.error_propagation import propagate_error
-
     try:
         propagate_error(ctx, execution, error_code, error_message)
         ctx.run_agenda()
