@@ -20,9 +20,9 @@ from cadenza.bpmn import parse_bpmn
 from cadenza.clock import SettableClock
 from cadenza.config import EngineConfig
 from cadenza.engine import lifecycle
-from cadenza.engine.behaviors.tasks import complete_external_task, complete_user_task
 from cadenza.engine.context import CommandContext
 from cadenza.engine.definitions import DeployedProcess
+from cadenza.engine.external_tasks import complete_external_task
 from cadenza.engine.state import (
     Execution,
     ExternalTask,
@@ -33,6 +33,7 @@ from cadenza.engine.state import (
     UserTask,
     VariableInstance,
 )
+from cadenza.engine.user_tasks import complete_user_task
 from cadenza.engine.variables import visible_variables
 from cadenza.errors import NotFoundError
 from cadenza.expr.values import TypedValue, expression_value, typed_value_from_python

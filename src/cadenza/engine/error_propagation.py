@@ -22,7 +22,7 @@ Everything here only queues work on the context's agenda; callers run ``ctx.run_
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from cadenza.bpmn.model import (
@@ -37,12 +37,12 @@ from cadenza.engine.called_instances import apply_call_outputs, super_execution
 from cadenza.engine.context import CommandContext
 from cadenza.engine.executions import concurrent_path, is_scope_node, remove_execution
 from cadenza.engine.lifecycle import cancel_scope_children, end_token, enter_node
-from cadenza.engine.state import Execution
-from cadenza.engine.variables import scope_chain, set_variable
-from cadenza.errors import ProcessEngineError
-from cadenza.expr.values import typed_value_from_python
+from cadenza.engine.state import Execution, InstanceGraph
+from cadenza.engine.variables import scope_chain, set_variable, set_variables
+from cadenza.errors import EngineError, OptimisticLockError, ProcessEngineError
+from cadenza.expr.values import TypedValue, typed_value_from_python
 
-__all__ = ["propagate_error", "propagate_escalation", "throw_escalation"]
+__all__ = ["propagate_error", "propagate_escalation", "throw_bpmn_error", "throw_escalation"]
 
 log = logging.getLogger(__name__)
 
@@ -281,3 +281,35 @@ def propagate_escalation(ctx: CommandContext, execution: Execution, escalation_c
             f"ENGINE-02043 Execution with id '{activity_id}' throws an escalation event with "
             f"escalationCode '{escalation_code}', but no escalation handler was defined. "
         )
+
+
+def throw_bpmn_error(
+    ctx: CommandContext,
+    graph: InstanceGraph,
+    execution: Execution,
+    error_code: str,
+    error_message: str | None,
+    variables: Mapping[str, TypedValue],
+) -> None:
+    """A waiting activity (a user task's or an external task's ``bpmnError``, or the match of a
+    ``camunda:errorEventDefinition``) throws BPMN error ``error_code``: ``variables`` go on its
+    execution non-locally (they survive the cancellation of the activity's scope), the error
+    propagates and the agenda runs (Camunda ``TaskEntity.bpmnError`` /
+    ``ExternalTaskEntity.bpmnError``).
+
+    Raises:
+        ProcessEngineError: ``ENGINE-13033 Propagation of bpmn error <code> failed.`` (Camunda's
+            ``exceptionBpmnErrorPropagationFailed``) when the engine fails on the way, with the
+            failure as its cause; nothing of the command is kept. A refused variable (a client
+            error, 4xx) and an optimistic-lock conflict are raised as they are.
+    """
+    try:
+        set_variables(ctx, graph, execution, variables)
+        propagate_error(ctx, execution, error_code, error_message)
+        ctx.run_agenda()
+    except OptimisticLockError:
+        raise
+    except EngineError as error:
+        if error.status < 500:
+            raise
+        raise ProcessEngineError(f"ENGINE-13033 Propagation of bpmn error {error_code} failed. ") from error

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from cadenza.engine.behaviors.tasks import (
+from cadenza.engine.external_tasks import (
     complete_external_task,
     fail_external_task,
     report_external_task_bpmn_error,
