@@ -3,11 +3,14 @@
 ``state`` holds the runtime dataclasses, ``lifecycle`` the token operations run on the
 ``context``'s agenda, ``behavior`` the hooks through which ``lifecycle`` runs what each node type
 does (``behaviors``), ``variables`` the scope rules and expression bridge, ``validation`` the
-deploy-time checks. Persistence is reached only through the Protocols in ``ports``; what a command
-did leaves the core as the typed ``records`` on the context. The modules form layers, innermost
-first: state, records, definitions → ports → context → variables → triggers, incidents, called
-instances → executions, behavior → lifecycle → error propagation, firing → behaviors → the
-commands (user tasks, external tasks, jobs) and validation (pyproject "Engine inner layers").
+deploy-time checks, ``user_tasks`` / ``external_tasks`` / ``job_handlers`` the commands on wait
+states. Persistence is reached only through the Protocols in ``ports``; what a command did
+leaves the core as the typed ``records`` it emits on the context.
+
+The modules form layers, innermost first (pyproject contract "Engine inner layers"): state and
+timers → definitions, retries → records → ports → context → variables → triggers, incidents,
+called instances → executions, behavior, activity instances, suspension → lifecycle → error
+propagation, firing → behaviors → the commands and validation.
 """
 
 from __future__ import annotations

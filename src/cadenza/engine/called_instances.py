@@ -6,7 +6,7 @@ the execution running the call activity (history: ``super_process_instance_id``)
 Finding the called instance from the caller needs no extra column: its id is derived from the
 call activity's activity instance id (unique per call), so the instance a call activity started
 is loaded by id when the call activity is cancelled. The other direction uses the called
-instance's ``super_execution_id`` and its history's ``super_process_instance_id``.
+instance's ``super_execution_id`` and its graph's ``super_process_instance_id``.
 
 ``camunda:in`` / ``camunda:out`` mappings are read here too: ``apply_call_outputs`` runs when the
 called instance completes and when a BPMN error or escalation crosses it (``error_propagation``,
@@ -67,10 +67,10 @@ def super_execution(ctx: CommandContext, root: Execution) -> Execution | None:
     """The calling execution of a called instance (None for a top-level instance)."""
     if root.super_execution_id is None:
         return None
-    history = ctx.graph_of(root).history
-    if history is None or history.super_process_instance_id is None:
+    super_instance_id = ctx.graph_of(root).super_process_instance_id
+    if super_instance_id is None:
         raise ProcessEngineError(f"Cannot find the calling process instance of {root.id}")
-    return ctx.graph(history.super_process_instance_id).executions.get(root.super_execution_id)
+    return ctx.graph(super_instance_id).executions.get(root.super_execution_id)
 
 
 def mapped_values(

@@ -33,10 +33,11 @@ from cadenza.bpmn.model import (
     StartEvent,
     SubProcess,
 )
+from cadenza.engine.activity_instances import activity_ended
 from cadenza.engine.called_instances import apply_call_outputs, super_execution
 from cadenza.engine.context import CommandContext
 from cadenza.engine.executions import concurrent_path, is_scope_node, remove_execution
-from cadenza.engine.lifecycle import cancel_scope_children, end_token, enter_node
+from cadenza.engine.lifecycle import cancel_scope_children, complete_activity, end_token, enter_node
 from cadenza.engine.state import Execution, InstanceGraph
 from cadenza.engine.variables import scope_chain, set_variable, set_variables
 from cadenza.errors import EngineError, OptimisticLockError, ProcessEngineError
@@ -178,6 +179,7 @@ def _run_handler(
         if handler.interrupting:
             cancel_scope_children(ctx, scope)
             remove_execution(ctx, graph, scope)
+            activity_ended(ctx, attached, canceled=True)
             attached.is_active = True
             ctx.plan(enter_node, attached, node)
             return None
@@ -197,6 +199,7 @@ def _end_without_flows(ctx: CommandContext, execution: Execution) -> None:
     """Camunda ``execution.end(true)`` for an uncaught error: the throwing activity instance
     ends without taking its outgoing flows, like a path reaching a none end event."""
     graph = ctx.graph_of(execution)
+    complete_activity(ctx, execution)
     cancel_scope_children(ctx, execution)
     parent = graph.parent(execution)
     node = ctx.deployed(execution).process.nodes.get(execution.activity_id or "")

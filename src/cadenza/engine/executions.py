@@ -9,20 +9,34 @@ from __future__ import annotations
 
 from cadenza.bpmn.model import Activity, FlowNode, SubProcess
 from cadenza.engine.context import CommandContext
-from cadenza.engine.state import Execution, InstanceGraph
-from cadenza.engine.triggers import move_token_waits, remove_jobs_and_subscriptions
+from cadenza.engine.incidents import incidents_gone_with
+from cadenza.engine.records import (
+    ExternalTaskDeleted,
+    ExternalTaskSnapshot,
+    JobDeleted,
+    JobSnapshot,
+    TaskSnapshot,
+    UserTaskDeleted,
+)
+from cadenza.engine.state import Execution, IncidentType, InstanceGraph, Job
+from cadenza.engine.triggers import move_token_waits
 from cadenza.engine.variables import remove_task_variables, remove_variables_of
 
 __all__ = [
     "add_child_execution",
     "add_execution",
     "concurrent_path",
+    "delete_job",
     "is_live",
     "is_scope_node",
     "new_child",
     "remove_execution",
+    "remove_jobs_and_subscriptions",
     "remove_wait_states",
 ]
+
+DELETED = "deleted"
+"""Camunda's ``TaskEntity.DELETE_REASON_DELETED``: what a cancelled task records by default"""
 
 
 def is_scope_node(node: FlowNode) -> bool:
@@ -77,13 +91,36 @@ def remove_execution(ctx: CommandContext, graph: InstanceGraph, execution: Execu
     ctx.uow.delete(execution)
 
 
-def remove_wait_states(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> None:
+def delete_job(ctx: CommandContext, graph: InstanceGraph, job: Job) -> None:
+    """Drop a job that will not run (with its ``failedJob`` incidents)."""
+    del graph.jobs[job.id]
+    ctx.uow.delete(job)
+    ctx.emit(JobDeleted(ctx.now(), JobSnapshot.of(job)))
+    incidents_gone_with(ctx, graph, job.id, IncidentType.FAILED_JOB.value)
+
+
+def remove_jobs_and_subscriptions(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> None:
+    """Drop every job and subscription of ``execution`` (it ends or stops waiting)."""
+    for job in [j for j in graph.jobs.values() if j.execution_id == execution.id]:
+        delete_job(ctx, graph, job)
+    for sub in [s for s in graph.subscriptions.values() if s.execution_id == execution.id]:
+        del graph.subscriptions[sub.id]
+        ctx.uow.delete(sub)
+
+
+def remove_wait_states(
+    ctx: CommandContext, graph: InstanceGraph, execution: Execution, delete_reason: str | None = None
+) -> None:
     """Drop what ``execution`` waits for: jobs, subscriptions, external and user tasks (with the
-    tasks' variables and identity links)."""
+    tasks' variables and identity links, and the external tasks' incidents); the tasks record
+    ``delete_reason`` (Camunda's ``deleted`` by default)."""
+    reason = delete_reason or DELETED
     remove_jobs_and_subscriptions(ctx, graph, execution)
     for task in [t for t in graph.external_tasks.values() if t.execution_id == execution.id]:
         del graph.external_tasks[task.id]
         ctx.uow.delete(task)
+        ctx.emit(ExternalTaskDeleted(ctx.now(), ExternalTaskSnapshot.of(task), reason))
+        incidents_gone_with(ctx, graph, task.id, IncidentType.FAILED_EXTERNAL_TASK.value)
     for user_task in [t for t in graph.user_tasks.values() if t.execution_id == execution.id]:
         del graph.user_tasks[user_task.id]
         remove_task_variables(ctx, graph, user_task)
@@ -91,6 +128,7 @@ def remove_wait_states(ctx: CommandContext, graph: InstanceGraph, execution: Exe
             graph.identity_links.remove(link)
             ctx.uow.delete(link)
         ctx.uow.delete(user_task)
+        ctx.emit(UserTaskDeleted(ctx.now(), TaskSnapshot.of(user_task), reason))
 
 
 def concurrent_path(

@@ -3,21 +3,29 @@
 ``camunda:errorEventDefinition`` matching that can turn a report into a BPMN error.
 
 The task itself is created by ``behaviors.tasks.ExternalTaskBehavior``; checking who may report
-(worker, lock, suspension) is the service's part.
+(worker, lock, suspension) is the service's part. Locking, unlocking and retries are here too, so
+every change of a task reaches the record stream.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from cadenza.bpmn.model import CamundaErrorEventDefinition, ServiceTask
 from cadenza.engine.context import CommandContext
 from cadenza.engine.error_propagation import throw_bpmn_error
 from cadenza.engine.incidents import resolve_external_task_incidents, set_external_task_retries
 from cadenza.engine.lifecycle import trigger
-from cadenza.engine.records import ExternalTaskAvailable
+from cadenza.engine.records import (
+    ExternalTaskAvailable,
+    ExternalTaskBpmnError,
+    ExternalTaskCompleted,
+    ExternalTaskFailed,
+    ExternalTaskLocked,
+    ExternalTaskSnapshot,
+)
 from cadenza.engine.state import Execution, ExternalTask, InstanceGraph
 from cadenza.engine.variables import ExecutionScope, compiled, set_variables
 from cadenza.errors import EngineError, ExpressionError, OptimisticLockError
@@ -28,8 +36,11 @@ __all__ = [
     "ExternalTaskElObject",
     "complete_external_task",
     "fail_external_task",
+    "lock_external_task",
     "report_external_task_bpmn_error",
     "truncate_error_message",
+    "unlock_external_task",
+    "update_external_task_retries",
 ]
 
 log = logging.getLogger(__name__)
@@ -154,11 +165,12 @@ def complete_external_task(
     matched = _matching_error_definition(ctx, graph, execution, task, continue_on_exception=False)
     if matched is not None:
         assert matched.error_code is not None
-        throw_bpmn_error(ctx, graph, execution, matched.error_code, task.error_message, {})
+        _throw(ctx, graph, execution, task, matched.error_code, task.error_message, {})
         return
     resolve_external_task_incidents(ctx, graph, task)
     del graph.external_tasks[task.id]
     ctx.uow.delete(task)
+    ctx.emit(ExternalTaskCompleted(ctx.now(), ExternalTaskSnapshot.of(task)))
     ctx.plan(trigger, execution)
 
 
@@ -187,13 +199,14 @@ def fail_external_task(
     matched = _matching_error_definition(ctx, graph, execution, task, continue_on_exception=True)
     if matched is not None:
         assert matched.error_code is not None
-        throw_bpmn_error(ctx, graph, execution, matched.error_code, task.error_message, {})
+        _throw(ctx, graph, execution, task, matched.error_code, task.error_message, {})
         return
     task.lock_expiration_time = ctx.now() + timedelta(milliseconds=retry_timeout)
+    ctx.emit(ExternalTaskFailed(ctx.now(), ExternalTaskSnapshot.of(task), retries))
     set_external_task_retries(ctx, graph, task, retries)
     if retries > 0 and retry_timeout == 0:
         # fetchable again right away: wake long polls (Camunda waits for its 30 s re-check)
-        ctx.records.append(ExternalTaskAvailable(task.id, task.topic_name))
+        ctx.emit(ExternalTaskAvailable(ctx.now(), task.id, task.topic_name))
 
 
 def report_external_task_bpmn_error(
@@ -206,5 +219,44 @@ def report_external_task_bpmn_error(
 ) -> None:
     """A worker reported a business error (Camunda ``ExternalTaskEntity.bpmnError``): the
     variables go non-locally on the task's execution, then the error propagates from it."""
-    execution = graph.executions[task.execution_id]
+    _throw(ctx, graph, graph.executions[task.execution_id], task, error_code, error_message, variables)
+
+
+def _throw(
+    ctx: CommandContext,
+    graph: InstanceGraph,
+    execution: Execution,
+    task: ExternalTask,
+    error_code: str,
+    error_message: str | None,
+    variables: Mapping[str, TypedValue],
+) -> None:
+    ctx.emit(ExternalTaskBpmnError(ctx.now(), ExternalTaskSnapshot.of(task), error_code, error_message))
     throw_bpmn_error(ctx, graph, execution, error_code, error_message, variables)
+
+
+# ── locks and retries ───────────────────────────────────────────────────────────────────────────
+
+
+def lock_external_task(ctx: CommandContext, task: ExternalTask, worker_id: str, expiration: datetime) -> None:
+    """Lock ``task`` for ``worker_id`` until ``expiration`` (fetch and lock, lock by id)."""
+    task.worker_id = worker_id
+    task.lock_expiration_time = expiration
+    ctx.emit(ExternalTaskLocked(ctx.now(), ExternalTaskSnapshot.of(task)))
+
+
+def unlock_external_task(ctx: CommandContext, task: ExternalTask) -> None:
+    """Clear the lock; the task is fetchable again (long polls wake)."""
+    task.worker_id = None
+    task.lock_expiration_time = None
+    ctx.emit(ExternalTaskAvailable(ctx.now(), task.id, task.topic_name))
+
+
+def update_external_task_retries(
+    ctx: CommandContext, graph: InstanceGraph, task: ExternalTask, retries: int
+) -> None:
+    """Set the retries with incident handling; with retries left the task is fetchable (long
+    polls wake)."""
+    set_external_task_retries(ctx, graph, task, retries)
+    if retries > 0:
+        ctx.emit(ExternalTaskAvailable(ctx.now(), task.id, task.topic_name))

@@ -20,9 +20,10 @@ from cadenza.bpmn.model import (
     StartEvent,
     SubProcess,
 )
+from cadenza.engine.activity_instances import activity_ended, activity_started
 from cadenza.engine.context import CommandContext
 from cadenza.engine.definitions import DeployedProcess
-from cadenza.engine.executions import concurrent_path, remove_execution
+from cadenza.engine.executions import concurrent_path, delete_job, remove_execution
 from cadenza.engine.lifecycle import cancel_scope_children, enter_node, leave_node, start_process_instance
 from cadenza.engine.state import EventSubscription, Execution
 from cadenza.engine.triggers import find_subscriptions, is_scope_level
@@ -35,8 +36,10 @@ __all__ = ["deliver", "fire", "start_by_event", "throw_signal"]
 
 def _pass_catch(ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
     """Enter a catch event after an event-based gateway and leave it at once (it fired)."""
+    activity_ended(ctx, execution)  # the gateway
     execution.activity_id = node.id
     execution.activity_instance_id = f"{node.id}:{ctx.new_id()}"
+    activity_started(ctx, execution, node)
     leave_node(ctx, execution, node)
 
 
@@ -68,6 +71,7 @@ def fire(
         if node.cancel_activity:
             cancel_scope_children(ctx, execution)
             remove_execution(ctx, graph, execution)
+            activity_ended(ctx, attached, canceled=True)
             attached.is_active = True
             ctx.plan(enter_node, attached, node)
         else:
@@ -88,8 +92,7 @@ def fire(
     at_gateway = isinstance(process.nodes.get(execution.activity_id or ""), EventBasedGateway)
     for job in [j for j in graph.jobs.values() if j.execution_id == execution.id and j.id not in kept]:
         if not is_scope_level(process, job.activity_id):
-            del graph.jobs[job.id]
-            ctx.uow.delete(job)
+            delete_job(ctx, graph, job)
     for sub in [s for s in graph.subscriptions.values() if s.execution_id == execution.id]:
         if sub.id not in kept and not is_scope_level(process, sub.activity_id):
             del graph.subscriptions[sub.id]

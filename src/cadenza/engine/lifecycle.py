@@ -34,6 +34,12 @@ from cadenza.bpmn.model import (
     StartEvent,
     TextParameterValue,
 )
+from cadenza.engine.activity_instances import (
+    activity_ended,
+    activity_holder,
+    activity_started,
+    holds_running_activity,
+)
 from cadenza.engine.behavior import behavior_for
 from cadenza.engine.called_instances import super_execution
 from cadenza.engine.context import CommandContext
@@ -47,12 +53,7 @@ from cadenza.engine.executions import (
     remove_wait_states,
 )
 from cadenza.engine.records import ProcessInstanceEnded, ProcessInstanceStarted
-from cadenza.engine.state import (
-    Execution,
-    HistoricProcessInstance,
-    InstanceGraph,
-    ProcessInstanceState,
-)
+from cadenza.engine.state import Execution, InstanceGraph, Lineage, ProcessInstanceState
 from cadenza.engine.triggers import new_job, register_boundary_events, register_event_sub_processes
 from cadenza.engine.variables import (
     ExecutionScope,
@@ -67,6 +68,7 @@ from cadenza.expr.values import TypedValue, typed_value_from_python
 
 __all__ = [
     "cancel_scope_children",
+    "complete_activity",
     "complete_process_instance",
     "end_process_instance",
     "end_token",
@@ -107,7 +109,7 @@ def start_process_instance(
 ) -> tuple[Execution, InstanceGraph]:
     """Create the process instance and plan its none start event. Runs when the agenda runs.
 
-    ``super_execution_id`` and the two history ids are given for an instance started by a call
+    ``super_execution_id`` and the two lineage ids are given for an instance started by a call
     activity; ``instance_id`` lets the call activity choose the id (see ``call_activity``).
     """
     definition, process = deployed.definition, deployed.process
@@ -122,31 +124,33 @@ def start_process_instance(
         super_execution_id=super_execution_id,
         start_time=now,
     )
-    graph = InstanceGraph()
+    graph = InstanceGraph(lineage=Lineage(super_process_instance_id, root_process_instance_id or instance_id))
     ctx.register_graph(instance_id, graph)
     add_execution(ctx, graph, root)
     start = start_event or process.scope_start_event(process.id)
     if start is None:
         raise ProcessEngineError(f"Process '{process.id}' has no none start event")
-    graph.history = HistoricProcessInstance(
-        id=instance_id,
-        process_definition_id=definition.id,
-        process_definition_key=definition.key,
-        start_time=now,
-        business_key=business_key,
-        start_activity_id=start.id,
-        super_process_instance_id=super_process_instance_id,
-        root_process_instance_id=root_process_instance_id or instance_id,
-        tenant_id=definition.tenant_id,
+    ctx.emit(
+        ProcessInstanceStarted(
+            now,
+            instance_id,
+            definition.id,
+            definition.key,
+            business_key,
+            start.id,
+            ctx.user_id,
+            super_process_instance_id,
+            super_execution_id,
+            root_process_instance_id or instance_id,
+            definition.tenant_id,
+        )
     )
-    ctx.uow.insert(graph.history)
     if variables:
         set_variables(ctx, graph, root, variables, local=True)
     if start.initiator:
         # Camunda sets the initiator variable even without an authenticated user (to null)
         set_variable_local(ctx, graph, root, start.initiator, typed_value_from_python(ctx.user_id))
     register_event_sub_processes(ctx, root, process.id)
-    ctx.records.append(ProcessInstanceStarted(instance_id, definition.id))
     ctx.plan(enter_node, root, start)
     return root, graph
 
@@ -191,8 +195,10 @@ def execute_node(ctx: CommandContext, execution: Execution, node: FlowNode, *, i
         return
     graph = ctx.graph_of(execution)
     if not inner and isinstance(node, Activity) and node.multi_instance is not None:
+        activity_started(ctx, execution, node, body=True)
         behavior_for(node).execute(ctx, execution, node)  # the body starts the instances
         return
+    activity_started(ctx, execution, node)
     if is_scope_node(node):
         scope = add_execution(ctx, graph, new_child(ctx, execution, scope=True))
         execution.is_active = False
@@ -260,16 +266,20 @@ def _parameter_python(
 def take_outgoing_flows(
     ctx: CommandContext, execution: Execution, node: FlowNode, *, resumed: bool = False
 ) -> None:
-    """Choose the flows to take (conditions, default flow, gateway type) and take them
-    (after an ``asyncAfter`` job, unless ``resumed`` by that job)."""
+    """The token on ``execution`` finished ``node``: choose the flows to take (conditions,
+    default flow, gateway type) and take them (after an ``asyncAfter`` job, unless ``resumed``
+    by that job)."""
+    process = _process(ctx, execution)
+    flows = process.outgoing(node)
+    if not resumed:
+        graph = ctx.graph_of(execution)
+        activity_ended(ctx, execution, node, completed_scope=not flows and _ends_scope(graph, execution))
     if behavior_for(node).on_complete(ctx, execution, node):
         return
     if node.async_after and not resumed:
         execution.activity_id = node.id
         _async_job(ctx, execution, node, "async-after")
         return
-    process = _process(ctx, execution)
-    flows = process.outgoing(node)
     if not flows:
         end_token(ctx, execution)
         return
@@ -339,8 +349,24 @@ def take_flow(ctx: CommandContext, execution: Execution, flow: SequenceFlow) -> 
 # ── ending ─────────────────────────────────────────────────────────────────────────────────────
 
 
+def _ends_scope(graph: InstanceGraph, execution: Execution) -> bool:
+    """Whether the end of ``execution``'s path ends its scope (no other path is left)."""
+    if not execution.is_concurrent:
+        return True
+    scope = graph.parent(execution)
+    return scope is None or len(graph.children(scope)) == 1
+
+
+def complete_activity(ctx: CommandContext, execution: Execution) -> None:
+    """The activity instance ``execution`` holds ends as completed, like a path ending there."""
+    graph = ctx.graph_of(execution)
+    execution = activity_holder(graph, execution)
+    activity_ended(ctx, execution, completed_scope=_ends_scope(graph, execution))
+
+
 def end_token(ctx: CommandContext, execution: Execution) -> None:
     """A path ends (none end event, or a node without outgoing flows)."""
+    complete_activity(ctx, execution)
     graph = ctx.graph_of(execution)
     if execution.is_concurrent:
         scope = graph.parent(execution)
@@ -385,6 +411,7 @@ def complete_process_instance(ctx: CommandContext, root: Execution) -> None:
 
 def terminate_scope(ctx: CommandContext, execution: Execution) -> None:
     """A terminate end event: end every path of the enclosing scope, then complete the scope."""
+    activity_ended(ctx, execution, completed_scope=True)
     graph = ctx.graph_of(execution)
     scope = graph.parent(execution) if execution.is_concurrent else execution
     assert scope is not None
@@ -397,18 +424,23 @@ def cancel_scope_children(
     ctx: CommandContext,
     scope: Execution,
     state: ProcessInstanceState = ProcessInstanceState.INTERNALLY_TERMINATED,
+    delete_reason: str | None = None,
 ) -> None:
     """Remove every execution below ``scope`` with its tasks, external tasks and variables, and
-    the wait state of ``scope`` itself; a process instance called from any of them is deleted
-    too (its history gets ``state``)."""
+    the wait state of ``scope`` itself, cancelling their activity instances (innermost first); a
+    process instance called from any of them is deleted too (with ``state``). ``delete_reason``
+    is what the deleted tasks record (None: Camunda's ``deleted``)."""
     graph = ctx.graph_of(scope)
     for child in graph.children(scope):
-        cancel_scope_children(ctx, child, state)
+        cancel_scope_children(ctx, child, state, delete_reason)
         remove_execution(ctx, graph, child)
-    remove_wait_states(ctx, graph, scope)
+    running = holds_running_activity(graph, scope)
+    remove_wait_states(ctx, graph, scope, delete_reason)
     node = _process(ctx, scope).nodes.get(scope.activity_id or "")
     if node is not None:
         behavior_for(node).on_terminate(ctx, scope, node, state)
+    if running:
+        activity_ended(ctx, scope, canceled=True)
 
 
 def end_process_instance(
@@ -417,13 +449,9 @@ def end_process_instance(
     state: ProcessInstanceState,
     delete_reason: str | None = None,
 ) -> None:
-    """Remove all runtime state of the instance (and of instances it called) and close its
-    history row."""
+    """Remove all runtime state of the instance (and of instances it called); the record says
+    how it ended."""
     graph = ctx.graph_of(root)
-    cancel_scope_children(ctx, root, state)
+    cancel_scope_children(ctx, root, state, delete_reason)
     remove_execution(ctx, graph, root)
-    if graph.history is not None:
-        graph.history.end_time = ctx.now()
-        graph.history.state = state
-        graph.history.delete_reason = delete_reason
-    ctx.records.append(ProcessInstanceEnded(root.id, state.value))
+    ctx.emit(ProcessInstanceEnded(ctx.now(), root.id, root.process_definition_id, state, delete_reason))

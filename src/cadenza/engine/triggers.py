@@ -30,7 +30,7 @@ from cadenza.bpmn.model import (
 )
 from cadenza.engine.context import CommandContext
 from cadenza.engine.definitions import DeployedProcess
-from cadenza.engine.records import JobCreated
+from cadenza.engine.records import JobCreated, JobDue, JobSnapshot
 from cadenza.engine.state import EventSubscription, Execution, InstanceGraph, Job
 from cadenza.engine.timers import next_cycle_date, parse_duration, parse_time_date
 from cadenza.engine.variables import compiled, evaluate
@@ -50,7 +50,6 @@ __all__ = [
     "register_catch",
     "register_event_based_gateway",
     "register_event_sub_processes",
-    "remove_jobs_and_subscriptions",
     "timer_due",
 ]
 
@@ -135,7 +134,8 @@ def new_job(
     if execution is not None:
         (graph or ctx.graph_of(execution)).jobs[job.id] = job
     ctx.uow.insert(job)
-    ctx.records.append(JobCreated(job.id, due_date))
+    ctx.emit(JobCreated(ctx.now(), JobSnapshot.of(job)))
+    ctx.emit(JobDue(ctx.now(), job.id, due_date))
     return job
 
 
@@ -234,16 +234,6 @@ def is_scope_level(process: Process, activity_id: str | None) -> bool:
     start event) rather than to the token waiting on the execution."""
     node = process.nodes.get(activity_id or "")
     return isinstance(node, BoundaryEvent | StartEvent)
-
-
-def remove_jobs_and_subscriptions(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> None:
-    """Drop every job and subscription of ``execution`` (it ends or stops waiting)."""
-    for job in [j for j in graph.jobs.values() if j.execution_id == execution.id]:
-        del graph.jobs[job.id]
-        ctx.uow.delete(job)
-    for sub in [s for s in graph.subscriptions.values() if s.execution_id == execution.id]:
-        del graph.subscriptions[sub.id]
-        ctx.uow.delete(sub)
 
 
 def move_token_waits(ctx: CommandContext, graph: InstanceGraph, holder: Execution, token: Execution) -> None:

@@ -7,18 +7,28 @@ to the task's execution (non-local), resolution and form variables to the task s
 thrown; nothing but reading happens on a suspended task.
 
 The task is created by ``behaviors.tasks.UserTaskBehavior``. Who may act on it (authorization),
-the shape of the input and stamping ``last_updated`` are the service's part.
+the shape of the input and stamping ``last_updated`` are the service's part. Every change is
+recorded: ``UserTaskAssigned`` when the assignee changes, ``UserTaskUpdated`` when anything else
+does, ``UserTaskCompleted``, ``IdentityLinkAdded``/``IdentityLinkDeleted`` for candidates.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from cadenza.engine.context import CommandContext
 from cadenza.engine.error_propagation import propagate_escalation, throw_bpmn_error
 from cadenza.engine.lifecycle import trigger
+from cadenza.engine.records import (
+    IdentityLinkAdded,
+    IdentityLinkDeleted,
+    TaskSnapshot,
+    UserTaskAssigned,
+    UserTaskCompleted,
+    UserTaskUpdated,
+)
 from cadenza.engine.state import (
     DelegationState,
     IdentityLink,
@@ -85,6 +95,18 @@ class TaskUpdate:
     tenant_id: str | None = None
 
 
+def _changed(ctx: CommandContext, task: UserTask, before: TaskSnapshot) -> None:
+    """Record what changed on ``task`` since ``before``."""
+    after = TaskSnapshot.of(task)
+    if after == before:
+        return
+    now = ctx.now()
+    if after.assignee != before.assignee:
+        ctx.emit(UserTaskAssigned(now, after, before.assignee))
+    if replace(after, assignee=before.assignee) != before:
+        ctx.emit(UserTaskUpdated(now, after, before))
+
+
 def ensure_active(task: UserTask) -> None:
     """Camunda ``ensureTaskActive``: a suspended task refuses every change."""
     if task.suspended:
@@ -106,33 +128,43 @@ def claim(ctx: CommandContext, task: UserTask, user_id: str | None) -> None:
     ensure_active(task)
     if user_id is not None and task.assignee is not None and task.assignee != user_id:
         raise TaskAlreadyClaimedError(f"Task '{task.id}' is already claimed by someone else.")
+    before = TaskSnapshot.of(task)
     task.assignee = user_id
+    _changed(ctx, task, before)
 
 
 def set_assignee(ctx: CommandContext, task: UserTask, user_id: str | None) -> None:
     """Assign the task to ``user_id`` (``None``: nobody), whoever had it before."""
     ensure_active(task)
+    before = TaskSnapshot.of(task)
     task.assignee = user_id
+    _changed(ctx, task, before)
 
 
 def set_owner(ctx: CommandContext, task: UserTask, user_id: str | None) -> None:
     ensure_active(task)
+    before = TaskSnapshot.of(task)
     task.owner = user_id
+    _changed(ctx, task, before)
 
 
 def delegate(ctx: CommandContext, task: UserTask, user_id: str) -> None:
     """Hand the task to ``user_id`` for help: state ``PENDING``; the current assignee becomes
     the owner unless the task already has one."""
     ensure_active(task)
+    before = TaskSnapshot.of(task)
     if task.owner is None:
         task.owner = task.assignee
     task.assignee = user_id
     task.delegation_state = DelegationState.PENDING
+    _changed(ctx, task, before)
 
 
-def _resolved(task: UserTask) -> None:
+def _resolved(ctx: CommandContext, task: UserTask) -> None:
+    before = TaskSnapshot.of(task)
     task.delegation_state = DelegationState.RESOLVED
     task.assignee = task.owner
+    _changed(ctx, task, before)
 
 
 def resolve(
@@ -144,7 +176,7 @@ def resolve(
     execution = graph.executions[task.execution_id]
     for name, value in variables.items():
         set_variable(ctx, graph, execution, name, value, task)
-    _resolved(task)
+    _resolved(ctx, task)
 
 
 # ── completion ──────────────────────────────────────────────────────────────────────────────────
@@ -163,6 +195,7 @@ def complete_user_task(
         graph.identity_links.remove(link)
         ctx.uow.delete(link)
     ctx.uow.delete(task)
+    ctx.emit(UserTaskCompleted(ctx.now(), TaskSnapshot.of(task)))
     ctx.plan(trigger, execution)
 
 
@@ -190,7 +223,7 @@ def submit_form(
     for name, value in variables.items():
         set_variable(ctx, graph, execution, name, value, task)
     if task.delegation_state is DelegationState.PENDING:
-        _resolved(task)
+        _resolved(ctx, task)
         return False
     complete_user_task(ctx, graph, task, {})
     return True
@@ -291,11 +324,13 @@ def add_identity_link(
     """``assignee``/``owner`` set those properties; ``candidate`` adds a candidate user or group
     (an identical link is not added twice)."""
     ensure_active(task)
-    if kind == IdentityLinkType.ASSIGNEE.value:
-        task.assignee = user_id
-        return
-    if kind == IdentityLinkType.OWNER.value:
-        task.owner = user_id
+    if kind in (IdentityLinkType.ASSIGNEE.value, IdentityLinkType.OWNER.value):
+        before = TaskSnapshot.of(task)
+        if kind == IdentityLinkType.ASSIGNEE.value:
+            task.assignee = user_id
+        else:
+            task.owner = user_id
+        _changed(ctx, task, before)
         return
     if _links(graph, task, kind, user_id, group_id):
         return
@@ -309,6 +344,11 @@ def add_identity_link(
     )
     graph.identity_links.append(link)
     ctx.uow.insert(link)
+    ctx.emit(
+        IdentityLinkAdded(
+            ctx.now(), task.id, kind, user_id, group_id, task.process_instance_id, task.tenant_id, ctx.user_id
+        )
+    )
 
 
 def delete_identity_link(
@@ -321,15 +361,29 @@ def delete_identity_link(
 ) -> None:
     """The reverse of ``add_identity_link``; removing a link that is not there is a no-op."""
     ensure_active(task)
-    if kind == IdentityLinkType.ASSIGNEE.value:
-        task.assignee = None
-        return
-    if kind == IdentityLinkType.OWNER.value:
-        task.owner = None
+    if kind in (IdentityLinkType.ASSIGNEE.value, IdentityLinkType.OWNER.value):
+        before = TaskSnapshot.of(task)
+        if kind == IdentityLinkType.ASSIGNEE.value:
+            task.assignee = None
+        else:
+            task.owner = None
+        _changed(ctx, task, before)
         return
     for link in _links(graph, task, kind, user_id, group_id):
         graph.identity_links.remove(link)
         ctx.uow.delete(link)
+        ctx.emit(
+            IdentityLinkDeleted(
+                ctx.now(),
+                task.id,
+                kind,
+                user_id,
+                group_id,
+                task.process_instance_id,
+                task.tenant_id,
+                ctx.user_id,
+            )
+        )
 
 
 # ── properties ──────────────────────────────────────────────────────────────────────────────────
@@ -348,6 +402,7 @@ def update(ctx: CommandContext, task: UserTask, change: TaskUpdate) -> None:
             f"Cannot change tenantId of Task '{task.id}'. Current tenant id "
             f"'{task.tenant_id}', Tried to set tenant id '{change.tenant_id}'."
         )
+    before = TaskSnapshot.of(task)
     task.name = change.name
     task.description = change.description
     task.priority = change.priority
@@ -356,3 +411,4 @@ def update(ctx: CommandContext, task: UserTask, change: TaskUpdate) -> None:
     task.delegation_state = change.delegation_state
     task.due = change.due
     task.follow_up = change.follow_up
+    _changed(ctx, task, before)

@@ -111,7 +111,7 @@ class CallActivityBehavior(Behavior):
         if node.business_key is not None:
             key = evaluate(ctx, graph, execution, node.business_key)
             business_key = None if key is None else str(key)
-        root_id = graph.history.root_process_instance_id if graph.history is not None else None
+        root_id = graph.root_process_instance_id
         start_process_instance(
             ctx,
             deployed,

@@ -12,6 +12,7 @@ remaining instances are cancelled and the entering execution leaves the activity
 from __future__ import annotations
 
 from cadenza.bpmn.model import Activity, FlowNode, MultiInstance
+from cadenza.engine.activity_instances import runs_instance
 from cadenza.engine.behavior import Behavior
 from cadenza.engine.context import CommandContext
 from cadenza.engine.executions import add_child_execution, remove_execution
@@ -119,12 +120,7 @@ def _start_instance(
 
 def is_instance(ctx: CommandContext, execution: Execution, node: Activity) -> bool:
     """Whether ``execution`` runs one instance of the multi-instance ``node``."""
-    graph = ctx.graph_of(execution)
-    body = graph.parent(execution)
-    if body is None or body.activity_id != node.id or not body.is_scope:
-        return False
-    entered = graph.parent(body)
-    return entered is not None and entered.activity_id == node.id
+    return runs_instance(ctx.graph_of(execution), execution, node)
 
 
 def instance_completed(ctx: CommandContext, instance: Execution, node: Activity) -> None:

@@ -10,7 +10,14 @@ from cadenza.bpmn.model import FlowNode, ServiceTask, UserTask as UserTaskNode
 from cadenza.engine.behavior import Behavior
 from cadenza.engine.context import CommandContext
 from cadenza.engine.lifecycle import take_outgoing_flows
-from cadenza.engine.records import ExternalTaskAvailable, UserTaskCreated
+from cadenza.engine.records import (
+    ExternalTaskAvailable,
+    ExternalTaskCreated,
+    ExternalTaskSnapshot,
+    IdentityLinkAdded,
+    TaskSnapshot,
+    UserTaskCreated,
+)
 from cadenza.engine.state import (
     Execution,
     ExternalTask,
@@ -81,7 +88,8 @@ class ExternalTaskBehavior(Behavior):
         )
         graph.external_tasks[task.id] = task
         ctx.uow.insert(task)
-        ctx.records.append(ExternalTaskAvailable(task.id, topic))
+        ctx.emit(ExternalTaskCreated(ctx.now(), ExternalTaskSnapshot.of(task)))
+        ctx.emit(ExternalTaskAvailable(ctx.now(), task.id, topic))
 
 
 _DURATION = re.compile(
@@ -164,9 +172,9 @@ class UserTaskBehavior(Behavior):
         )
         graph.user_tasks[task.id] = task
         ctx.uow.insert(task)
+        ctx.emit(UserTaskCreated(now, TaskSnapshot.of(task)))
         _add_candidates(ctx, graph, task, _names(ev(node.candidate_users)), users=True)
         _add_candidates(ctx, graph, task, _names(ev(node.candidate_groups)), users=False)
-        ctx.records.append(UserTaskCreated(task.id, node.id))
 
 
 def _add_candidates(
@@ -183,3 +191,15 @@ def _add_candidates(
         )
         graph.identity_links.append(link)
         ctx.uow.insert(link)
+        ctx.emit(
+            IdentityLinkAdded(
+                ctx.now(),
+                task.id,
+                link.type,
+                link.user_id,
+                link.group_id,
+                task.process_instance_id,
+                task.tenant_id,
+                ctx.user_id,
+            )
+        )
