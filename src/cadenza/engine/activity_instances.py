@@ -244,10 +244,11 @@ def holds_running_activity(graph: InstanceGraph, execution: Execution) -> bool:
 def _parent_activity_instance_id(graph: InstanceGraph, execution: Execution) -> str:
     """The activity instance of the scope ``execution``'s token runs in: the process instance,
     or the scope node its scope execution's parent waits on."""
-    scope = graph.parent(execution) if execution.is_concurrent else execution
-    if scope is None or scope.is_process_instance:
+    executions = graph.executions  # (runs twice per node: plain lookups, no helpers)
+    scope = executions.get(execution.parent_id or "") if execution.is_concurrent else execution
+    if scope is None or scope.parent_id is None:
         return execution.process_instance_id
-    holder = graph.parent(scope)
+    holder = executions.get(scope.parent_id)
     if holder is None or holder.activity_instance_id is None:
         return execution.process_instance_id
     return holder.activity_instance_id
@@ -265,7 +266,7 @@ def activity_started(
     """``execution`` began the activity instance it carries (``body``: of a multi-instance
     activity as a whole)."""
     assert execution.activity_instance_id is not None
-    graph = ctx.graph_of(execution)
+    graph = ctx.graph(execution.process_instance_id)
     activity_id, kind = _describe(node, body)
     ctx.emit(
         ActivityStarted(
@@ -293,10 +294,12 @@ def activity_ended(
 ) -> None:
     """The activity instance ``execution`` carries ended (once per command: a second end of the
     same instance, reached another way, is no news). ``node``: its node, if the caller has it."""
-    graph = ctx.graph_of(execution)
-    execution = activity_holder(graph, execution)
     instance_id = execution.activity_instance_id
-    if instance_id is None or execution.activity_id is None or instance_id in ctx.ended_activity_instances:
+    if instance_id is None or instance_id in ctx.ended_activity_instances:
+        return
+    graph = ctx.graph(execution.process_instance_id)
+    execution = activity_holder(graph, execution)
+    if execution.activity_id is None:
         return
     if node is None or node.id != execution.activity_id:
         node = ctx.deployed(execution).process.nodes.get(execution.activity_id)
