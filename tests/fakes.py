@@ -7,37 +7,44 @@ with the unit of work is lost between commands, exactly as with the SQL store. I
 every call (``inserted``, ``deleted``, ``touched``) for assertions.
 
 ``FakeEngine`` bundles it with an in-memory ``DefinitionSource``, a settable clock and helpers
-that run one command per call (new ``CommandContext``, run the agenda).
+that run one command per call (new ``CommandContext``, then the agenda and the record consumers,
+as the command runner does: by default the history consumer, which writes through the unit of
+work only).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from cadenza.bpmn import parse_bpmn
 from cadenza.clock import SettableClock
 from cadenza.config import EngineConfig
-from cadenza.engine import lifecycle
-from cadenza.engine.behaviors.tasks import complete_external_task, complete_user_task
-from cadenza.engine.context import CommandContext
+from cadenza.engine import lifecycle, records as r
+from cadenza.engine.context import CommandContext, RecordConsumer
 from cadenza.engine.definitions import DeployedProcess
+from cadenza.engine.external_tasks import complete_external_task
 from cadenza.engine.state import (
+    EventSubscription,
     Execution,
     ExternalTask,
     HistoricProcessInstance,
     IdentityLink,
+    Incident,
     InstanceGraph,
+    Job,
     ProcessDefinition,
     UserTask,
     VariableInstance,
 )
+from cadenza.engine.user_tasks import complete_user_task
 from cadenza.engine.variables import visible_variables
 from cadenza.errors import NotFoundError
 from cadenza.expr.values import TypedValue, expression_value, typed_value_from_python
+from cadenza.services.history import HistoryConsumer
 
-__all__ = ["FakeDefinitions", "FakeEngine", "FakeUnitOfWork", "bpmn"]
+__all__ = ["FakeDefinitions", "FakeEngine", "FakeUnitOfWork", "bpmn", "trail"]
 
 T = TypeVar("T")
 
@@ -53,6 +60,63 @@ def bpmn(body: str, *, process_id: str = "p") -> bytes:
         f'targetNamespace="http://example.org/tests">\n'
         f'<process id="{process_id}" isExecutable="true">\n{body}\n</process>\n</definitions>\n'
     ).encode()
+
+
+def _subject(record: r.Record) -> str:
+    """What a record is about, in a word (see ``trail``)."""
+    match record:
+        case r.ProcessInstanceStarted():
+            return record.process_definition_key
+        case r.ProcessInstanceEnded() | r.ProcessInstanceStateChanged():
+            return record.state.value
+        case r.ActivityStarted():
+            return record.activity_id
+        case r.ActivityEnded():
+            flags = [f for f, on in (("canceled", record.canceled), ("scope", record.completed_scope)) if on]
+            return " ".join([record.activity_id, *flags])
+        case (
+            r.UserTaskCreated()
+            | r.UserTaskAssigned()
+            | r.UserTaskUpdated()
+            | r.UserTaskCompleted()
+            | r.UserTaskDeleted()
+        ):
+            return record.task.task_definition_key
+        case r.IdentityLinkAdded() | r.IdentityLinkDeleted():
+            return f"{record.type} {record.user_id or record.group_id}"
+        case r.VariableCreated() | r.VariableUpdated() | r.VariableDeleted():
+            return record.variable.name
+        case r.IncidentOpened() | r.IncidentResolved() | r.IncidentDeleted():
+            return record.incident.incident_type
+        case (
+            r.ExternalTaskCreated()
+            | r.ExternalTaskLocked()
+            | r.ExternalTaskFailed()
+            | r.ExternalTaskCompleted()
+            | r.ExternalTaskBpmnError()
+            | r.ExternalTaskDeleted()
+        ):
+            return record.task.topic_name
+        case r.ExternalTaskAvailable():
+            return record.topic_name
+        case r.JobCreated() | r.JobFailed() | r.JobExecuted() | r.JobDeleted():
+            return record.job.handler_type
+        case r.JobDue():
+            return "due"
+        case r.ProcessDefinitionDeployed():
+            return record.deployed.definition.key
+    raise AssertionError(f"unknown record {record!r}")
+
+
+def trail(records: Sequence[r.Record], *, signals: bool = False) -> list[str]:
+    """The records of a command as ``"<RecordType> <subject>"`` lines, in order, for readable
+    assertions on the record stream (the wake-up signals only with ``signals``)."""
+    wake_ups = (r.ExternalTaskAvailable, r.JobDue)
+    return [
+        f"{type(record).__name__} {_subject(record)}"
+        for record in records
+        if signals or not isinstance(record, wake_ups)
+    ]
 
 
 class FakeUnitOfWork:
@@ -78,6 +142,19 @@ class FakeUnitOfWork:
         assert table.get(entity_id) is entity, f"{type(entity).__name__} {entity_id} is not stored"
         del table[entity_id]
         self.deleted.append(entity)
+        if isinstance(entity, ExternalTask | Job):
+            # the store deletes the incidents of a deleted external task or job with it
+            kind = "failedExternalTask" if isinstance(entity, ExternalTask) else "failedJob"
+            incidents = self.rows.get(Incident, {})
+            for incident in [
+                i for i in incidents.values() if i.incident_type == kind and i.configuration == entity_id
+            ]:
+                del incidents[incident.id]
+
+    def find_event_subscriptions(self, event_type: str, event_name: str) -> list[EventSubscription]:
+        return [
+            s for s in self.all(EventSubscription) if (s.event_type, s.event_name) == (event_type, event_name)
+        ]
 
     def touch(self, entity: object) -> None:
         self.touched.append(entity)
@@ -103,6 +180,13 @@ class FakeUnitOfWork:
         graph.identity_links = [
             link for link in self.all(IdentityLink) if link.process_instance_id == process_instance_id
         ]
+        graph.incidents = {
+            i.id: i for i in self.all(Incident) if i.process_instance_id == process_instance_id
+        }
+        graph.jobs = {j.id: j for j in self.all(Job) if j.process_instance_id == process_instance_id}
+        graph.subscriptions = {
+            s.id: s for s in self.all(EventSubscription) if s.process_instance_id == process_instance_id
+        }
         graph.history = self.rows.get(HistoricProcessInstance, {}).get(process_instance_id)
         return graph
 
@@ -130,6 +214,22 @@ class FakeDefinitions:
             raise NotFoundError(f"No matching definition with id {process_definition_id}")
         return found
 
+    def find_deployed_process(
+        self,
+        key: str,
+        *,
+        tenant_id: str | None,
+        version: int | None = None,
+        deployment_id: str | None = None,
+    ) -> DeployedProcess | None:
+        """The latest version of ``key`` (call activities; ``version`` picks one)."""
+        found = [
+            d
+            for d in self.processes.values()
+            if d.definition.key == key and (version is None or d.definition.version == version)
+        ]
+        return max(found, key=lambda d: d.definition.version) if found else None
+
     def deploy(self, xml: bytes) -> DeployedProcess:
         """Parse ``xml`` and register its (single) process as the next version of its key."""
         (process,) = parse_bpmn(xml, "test.bpmn").processes
@@ -150,11 +250,16 @@ class FakeDefinitions:
 class FakeEngine:
     """Runs commands against the fakes; each call is one command with a fresh context."""
 
-    def __init__(self, config: EngineConfig | None = None) -> None:
+    def __init__(
+        self,
+        config: EngineConfig | None = None,
+        consumers: Sequence[RecordConsumer[CommandContext]] | None = None,
+    ) -> None:
         self.uow = FakeUnitOfWork()
         self.definitions = FakeDefinitions()
         self.clock = SettableClock(datetime(2026, 1, 15, 10, 0, 0, tzinfo=UTC))
         self.config = config or EngineConfig()
+        self.consumers = list(consumers) if consumers is not None else [HistoryConsumer()]
         self.last: CommandContext | None = None
 
     def context(self) -> CommandContext:
@@ -164,11 +269,11 @@ class FakeEngine:
         return self.definitions.deploy(bpmn(body, process_id=process_id))
 
     def run(self, command: Callable[[CommandContext], T]) -> T:
-        """One command: ``command(ctx)``, then the agenda until it is empty."""
+        """One command: ``command(ctx)``, then the agenda and the consumers until both are done."""
         ctx = self.context()
         self.last = ctx
         result = command(ctx)
-        ctx.run_agenda()
+        ctx.settle(self.consumers)
         return result
 
     def start(

@@ -12,6 +12,11 @@ the tree is computed from the executions (see ``state``):
   of its parent);
 - inactive executions without a scope child (paths joined at a parallel gateway, the scope
   execution after a fork) are not activity instances.
+
+The same rules give the ``ActivityStarted`` / ``ActivityEnded`` records the lifecycle emits
+(``activity_started``, ``activity_ended``): an execution *holds* the activity instance whose id
+it carries unless it shares that id with its parent (the scope execution of a scope node, the
+body of a multi-instance activity: the parent holds it).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cadenza.bpmn.model import (
+    Activity,
     BoundaryEvent,
     CallActivity,
     EndEvent,
@@ -37,9 +43,21 @@ from cadenza.bpmn.model import (
     TerminateEventDefinition,
     UserTask,
 )
+from cadenza.engine.called_instances import called_instance_id
+from cadenza.engine.context import CommandContext
+from cadenza.engine.records import ActivityEnded, ActivityStarted
 from cadenza.engine.state import Execution, Incident, InstanceGraph
 
-__all__ = ["ActivityInstance", "activity_instance_tree", "activity_type"]
+__all__ = [
+    "ActivityInstance",
+    "activity_ended",
+    "activity_holder",
+    "activity_instance_tree",
+    "activity_started",
+    "activity_type",
+    "holds_running_activity",
+    "runs_instance",
+]
 
 
 @dataclass
@@ -75,6 +93,10 @@ _SIMPLE_TYPES: tuple[tuple[type[FlowNode], str], ...] = (
 )
 
 
+_BY_CLASS = dict(_SIMPLE_TYPES)
+"""the same names by exact class (none of these classes is a special case below)"""
+
+
 def _event_kind(definition: object) -> str:
     if isinstance(definition, ErrorEventDefinition):
         return "error"
@@ -87,6 +109,9 @@ def _event_kind(definition: object) -> str:
 
 def activity_type(node: FlowNode) -> str:
     """Camunda's ``activityType`` name for a node (its ``ActivityTypes`` constants)."""
+    simple = _BY_CLASS.get(type(node))
+    if simple is not None:
+        return simple
     if isinstance(node, ServiceTask):
         return node.element_type
     if isinstance(node, SubProcess):
@@ -175,3 +200,129 @@ def activity_instance_tree(graph: InstanceGraph, process: Process) -> ActivityIn
         owner = leaves.get(incident.execution_id, root)
         owner.incidents.append(incident)
     return root
+
+
+# ── activity instance records ───────────────────────────────────────────────────────────────────
+
+
+def runs_instance(graph: InstanceGraph, execution: Execution, node: FlowNode) -> bool:
+    """Whether ``execution`` runs one instance of the multi-instance ``node`` (below its body)."""
+    body = graph.parent(execution)
+    if body is None or body.activity_id != node.id or not body.is_scope:
+        return False
+    entered = graph.parent(body)
+    return entered is not None and entered.activity_id == node.id
+
+
+def _is_body(graph: InstanceGraph, execution: Execution, node: FlowNode) -> bool:
+    multi = isinstance(node, Activity) and node.multi_instance is not None
+    return multi and not runs_instance(graph, execution, node)
+
+
+def activity_holder(graph: InstanceGraph, execution: Execution) -> Execution:
+    """The execution that holds the activity instance ``execution`` carries."""
+    parent = graph.parent(execution)
+    if parent is not None and parent.activity_instance_id == execution.activity_instance_id:
+        return parent
+    return execution
+
+
+def holds_running_activity(graph: InstanceGraph, execution: Execution) -> bool:
+    """Whether ``execution`` holds a started, not yet ended activity instance: it carries one of
+    its own and no async continuation is pending (before: the instance has not started; after:
+    it has ended already)."""
+    if execution.activity_id is None or execution.activity_instance_id is None:
+        return False
+    if activity_holder(graph, execution) is not execution:
+        return False
+    return not any(
+        job.execution_id == execution.id and job.handler_type == "async-continuation"
+        for job in graph.jobs.values()
+    )
+
+
+def _parent_activity_instance_id(graph: InstanceGraph, execution: Execution) -> str:
+    """The activity instance of the scope ``execution``'s token runs in: the process instance,
+    or the scope node its scope execution's parent waits on."""
+    executions = graph.executions  # (runs twice per node: plain lookups, no helpers)
+    scope = executions.get(execution.parent_id or "") if execution.is_concurrent else execution
+    if scope is None or scope.parent_id is None:
+        return execution.process_instance_id
+    holder = executions.get(scope.parent_id)
+    if holder is None or holder.activity_instance_id is None:
+        return execution.process_instance_id
+    return holder.activity_instance_id
+
+
+def _describe(node: FlowNode, body: bool) -> tuple[str, str]:
+    if body:
+        return f"{node.id}#multiInstanceBody", "multiInstanceBody"
+    return node.id, activity_type(node)
+
+
+def activity_started(
+    ctx: CommandContext, execution: Execution, node: FlowNode, *, body: bool = False
+) -> None:
+    """``execution`` began the activity instance it carries (``body``: of a multi-instance
+    activity as a whole)."""
+    assert execution.activity_instance_id is not None
+    graph = ctx.graph(execution.process_instance_id)
+    activity_id, kind = _describe(node, body)
+    ctx.emit(
+        ActivityStarted(
+            ctx.now(),
+            execution.activity_instance_id,
+            _parent_activity_instance_id(graph, execution),
+            activity_id,
+            kind,
+            node.name,
+            execution.id,
+            execution.process_instance_id,
+            execution.process_definition_id,
+            execution.tenant_id,
+        )
+    )
+
+
+def activity_ended(
+    ctx: CommandContext,
+    execution: Execution,
+    node: FlowNode | None = None,
+    *,
+    canceled: bool = False,
+    completed_scope: bool = False,
+) -> None:
+    """The activity instance ``execution`` carries ended (once per command: a second end of the
+    same instance, reached another way, is no news). ``node``: its node, if the caller has it."""
+    instance_id = execution.activity_instance_id
+    if instance_id is None or instance_id in ctx.ended_activity_instances:
+        return
+    graph = ctx.graph(execution.process_instance_id)
+    execution = activity_holder(graph, execution)
+    if execution.activity_id is None:
+        return
+    if node is None or node.id != execution.activity_id:
+        node = ctx.deployed(execution).process.nodes.get(execution.activity_id)
+        if node is None:
+            return
+    ctx.ended_activity_instances.add(instance_id)
+    body = _is_body(graph, execution, node)
+    activity_id, kind = _describe(node, body)
+    called = called_instance_id(execution) if isinstance(node, CallActivity) and not body else None
+    ctx.emit(
+        ActivityEnded(
+            ctx.now(),
+            instance_id,
+            _parent_activity_instance_id(graph, execution),
+            activity_id,
+            kind,
+            node.name,
+            execution.id,
+            execution.process_instance_id,
+            execution.process_definition_id,
+            execution.tenant_id,
+            canceled,
+            completed_scope,
+            called,
+        )
+    )

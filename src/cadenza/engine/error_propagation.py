@@ -22,7 +22,7 @@ Everything here only queues work on the context's agenda; callers run ``ctx.run_
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from cadenza.bpmn.model import (
@@ -33,22 +33,17 @@ from cadenza.bpmn.model import (
     StartEvent,
     SubProcess,
 )
-from cadenza.engine.behaviors.call_activity import apply_call_outputs, super_execution
+from cadenza.engine.activity_instances import activity_ended
+from cadenza.engine.called_instances import apply_call_outputs, super_execution
 from cadenza.engine.context import CommandContext
-from cadenza.engine.lifecycle import (
-    add_child_execution,
-    cancel_scope_children,
-    end_token,
-    enter_node,
-    is_scope_node,
-    remove_execution,
-)
+from cadenza.engine.executions import concurrent_path, is_scope_node, remove_execution
+from cadenza.engine.lifecycle import cancel_scope_children, complete_activity, end_token, enter_node
 from cadenza.engine.state import Execution, InstanceGraph
-from cadenza.engine.variables import scope_chain, set_variable
-from cadenza.errors import ProcessEngineError
-from cadenza.expr.values import typed_value_from_python
+from cadenza.engine.variables import scope_chain, set_variable, set_variables
+from cadenza.errors import EngineError, OptimisticLockError, ProcessEngineError
+from cadenza.expr.values import TypedValue, typed_value_from_python
 
-__all__ = ["concurrent_path", "propagate_error", "propagate_escalation", "throw_escalation"]
+__all__ = ["propagate_error", "propagate_escalation", "throw_bpmn_error", "throw_escalation"]
 
 log = logging.getLogger(__name__)
 
@@ -151,51 +146,6 @@ def _search(ctx: CommandContext, execution: Execution, kind: type[_Definition], 
 # ── running a handler ──────────────────────────────────────────────────────────────────────────
 
 
-def _concurrent_path(
-    ctx: CommandContext, graph: InstanceGraph, holder: Execution
-) -> tuple[Execution, Execution]:
-    """A new concurrent execution in the scope where ``holder`` holds a token, for a
-    non-interrupting handler. Returns (new path, the execution now holding ``holder``'s token).
-
-    When ``holder`` is the scope execution itself (no parallel paths yet), its token moves to a
-    new concurrent child first, as Camunda replaces a scope execution by concurrent children:
-    its children, wait states and task variables follow the token.
-    """
-    if holder.is_concurrent:
-        scope = graph.parent(holder)
-        assert scope is not None
-        ctx.uow.touch(scope)
-        return add_child_execution(ctx, scope, scope=False), holder
-    children = graph.children(holder)
-    if holder.activity_id is None and children and all(c.is_concurrent for c in children):
-        ctx.uow.touch(holder)
-        return add_child_execution(ctx, holder, scope=False), holder
-    from cadenza.engine.triggers import move_token_waits
-
-    token = add_child_execution(ctx, holder, scope=False)
-    token.activity_id = holder.activity_id
-    token.activity_instance_id = holder.activity_instance_id
-    token.is_active = holder.is_active
-    move_token_waits(ctx, graph, holder, token)
-    for child in children:
-        child.parent_id = token.id
-    for task in graph.external_tasks.values():
-        if task.execution_id == holder.id:
-            task.execution_id = token.id
-    for user_task in graph.user_tasks.values():
-        if user_task.execution_id == holder.id:
-            user_task.execution_id = token.id
-            for variable in graph.task_variables.get(user_task.id, {}).values():
-                variable.execution_id = token.id
-    holder.activity_id = None
-    holder.activity_instance_id = None
-    holder.is_active = False
-    return add_child_execution(ctx, holder, scope=False), token
-
-
-concurrent_path = _concurrent_path
-
-
 def _run_handler(
     ctx: CommandContext,
     handler: _Handler,
@@ -229,17 +179,18 @@ def _run_handler(
         if handler.interrupting:
             cancel_scope_children(ctx, scope)
             remove_execution(ctx, graph, scope)
+            activity_ended(ctx, attached, canceled=True)
             attached.is_active = True
             ctx.plan(enter_node, attached, node)
             return None
-        path, moved = _concurrent_path(ctx, graph, attached)
+        path, moved = concurrent_path(ctx, graph, attached)
         ctx.plan(enter_node, path, node)
         return thrower if thrower is not attached else moved
     if handler.interrupting:
         cancel_scope_children(ctx, scope)
         ctx.plan(enter_node, scope, node)
         return None
-    path, moved = _concurrent_path(ctx, graph, scope)
+    path, moved = concurrent_path(ctx, graph, scope)
     ctx.plan(enter_node, path, node)
     return moved if thrower is scope else thrower
 
@@ -248,6 +199,7 @@ def _end_without_flows(ctx: CommandContext, execution: Execution) -> None:
     """Camunda ``execution.end(true)`` for an uncaught error: the throwing activity instance
     ends without taking its outgoing flows, like a path reaching a none end event."""
     graph = ctx.graph_of(execution)
+    complete_activity(ctx, execution)
     cancel_scope_children(ctx, execution)
     parent = graph.parent(execution)
     node = ctx.deployed(execution).process.nodes.get(execution.activity_id or "")
@@ -332,3 +284,35 @@ def propagate_escalation(ctx: CommandContext, execution: Execution, escalation_c
             f"ENGINE-02043 Execution with id '{activity_id}' throws an escalation event with "
             f"escalationCode '{escalation_code}', but no escalation handler was defined. "
         )
+
+
+def throw_bpmn_error(
+    ctx: CommandContext,
+    graph: InstanceGraph,
+    execution: Execution,
+    error_code: str,
+    error_message: str | None,
+    variables: Mapping[str, TypedValue],
+) -> None:
+    """A waiting activity (a user task's or an external task's ``bpmnError``, or the match of a
+    ``camunda:errorEventDefinition``) throws BPMN error ``error_code``: ``variables`` go on its
+    execution non-locally (they survive the cancellation of the activity's scope), the error
+    propagates and the agenda runs (Camunda ``TaskEntity.bpmnError`` /
+    ``ExternalTaskEntity.bpmnError``).
+
+    Raises:
+        ProcessEngineError: ``ENGINE-13033 Propagation of bpmn error <code> failed.`` (Camunda's
+            ``exceptionBpmnErrorPropagationFailed``) when the engine fails on the way, with the
+            failure as its cause; nothing of the command is kept. A refused variable (a client
+            error, 4xx) and an optimistic-lock conflict are raised as they are.
+    """
+    try:
+        set_variables(ctx, graph, execution, variables)
+        propagate_error(ctx, execution, error_code, error_message)
+        ctx.run_agenda()
+    except OptimisticLockError:
+        raise
+    except EngineError as error:
+        if error.status < 500:
+            raise
+        raise ProcessEngineError(f"ENGINE-13033 Propagation of bpmn error {error_code} failed. ") from error

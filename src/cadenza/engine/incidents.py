@@ -4,22 +4,51 @@ An external task whose retries drop from "some left" (``None`` or > 0) to 0 gets
 ``failedExternalTask`` incident carrying the task's error message; raising its retries above 0
 again, or completing the task, resolves the incident. Jobs work alike with ``failedJob``
 incidents (configuration = the job id). Deleting the process instance removes the
-incidents together with their external tasks (the store drops a task's incidents with it).
+incidents together with their external tasks (the store drops a task's incidents with it; the
+engine reports them as deleted, ``incidents_gone_with``).
 """
 
 from __future__ import annotations
 
 from cadenza.engine.context import CommandContext
+from cadenza.engine.records import IncidentDeleted, IncidentOpened, IncidentResolved, IncidentSnapshot
 from cadenza.engine.state import ExternalTask, Incident, IncidentType, InstanceGraph, Job
 
 __all__ = [
     "create_external_task_incident",
     "create_job_incident",
+    "incidents_gone_with",
     "resolve_external_task_incidents",
+    "resolve_incident",
     "resolve_job_incidents",
     "set_external_task_retries",
     "set_job_retries",
 ]
+
+
+def _open(ctx: CommandContext, graph: InstanceGraph, incident: Incident) -> Incident:
+    graph.incidents[incident.id] = incident
+    ctx.uow.insert(incident)
+    ctx.emit(IncidentOpened(ctx.now(), IncidentSnapshot.of(incident)))
+    return incident
+
+
+def resolve_incident(ctx: CommandContext, graph: InstanceGraph, incident: Incident) -> None:
+    """Close ``incident``: its cause is fixed, or a person resolved it."""
+    graph.incidents.pop(incident.id, None)
+    ctx.uow.delete(incident)
+    ctx.emit(IncidentResolved(ctx.now(), IncidentSnapshot.of(incident)))
+
+
+def incidents_gone_with(
+    ctx: CommandContext, graph: InstanceGraph, configuration: str, incident_type: str
+) -> None:
+    """The external task or job ``configuration`` names is deleted: its open incidents go with it
+    (the store deletes their rows with it; here they leave the graph and the stream says so)."""
+    for incident in list(graph.incidents.values()):
+        if incident.incident_type == incident_type and incident.configuration == configuration:
+            del graph.incidents[incident.id]
+            ctx.emit(IncidentDeleted(ctx.now(), IncidentSnapshot.of(incident)))
 
 
 def create_external_task_incident(ctx: CommandContext, graph: InstanceGraph, task: ExternalTask) -> Incident:
@@ -40,9 +69,7 @@ def create_external_task_incident(ctx: CommandContext, graph: InstanceGraph, tas
         incident_message=task.error_message,
         tenant_id=task.tenant_id,
     )
-    graph.incidents[incident.id] = incident
-    ctx.uow.insert(incident)
-    return incident
+    return _open(ctx, graph, incident)
 
 
 def resolve_external_task_incidents(ctx: CommandContext, graph: InstanceGraph, task: ExternalTask) -> None:
@@ -52,8 +79,7 @@ def resolve_external_task_incidents(ctx: CommandContext, graph: InstanceGraph, t
             incident.incident_type == IncidentType.FAILED_EXTERNAL_TASK.value
             and incident.configuration == task.id
         ):
-            del graph.incidents[incident.id]
-            ctx.uow.delete(incident)
+            resolve_incident(ctx, graph, incident)
 
 
 def set_external_task_retries(
@@ -90,16 +116,13 @@ def create_job_incident(ctx: CommandContext, graph: InstanceGraph, job: Job) -> 
         tenant_id=job.tenant_id,
         job_definition_id=job.job_definition_id,
     )
-    graph.incidents[incident.id] = incident
-    ctx.uow.insert(incident)
-    return incident
+    return _open(ctx, graph, incident)
 
 
 def resolve_job_incidents(ctx: CommandContext, graph: InstanceGraph, job: Job) -> None:
     for incident in list(graph.incidents.values()):
         if incident.incident_type == IncidentType.FAILED_JOB.value and incident.configuration == job.id:
-            del graph.incidents[incident.id]
-            ctx.uow.delete(incident)
+            resolve_incident(ctx, graph, incident)
 
 
 def set_job_retries(ctx: CommandContext, graph: InstanceGraph | None, job: Job, retries: int) -> None:

@@ -5,23 +5,28 @@ graph (so deleting it is ``rev``-checked: a job runs to a commit at most once). 
 continuation resumes the token before the node (``execute_node``) or after it (takes the
 outgoing flows); a timer fires its event and, for a repeating cycle that keeps its
 subscription (non-interrupting boundary and event sub-process start events, start events of
-the process), schedules the next timer first.
+the process), schedules the next timer first. A run that fails is recorded by ``job_failed``
+(in a transaction of its own: the failed one rolled back).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from cadenza.bpmn.model import FlowNode, StartEvent
 from cadenza.engine.context import CommandContext
 from cadenza.engine.definitions import DeployedProcess
+from cadenza.engine.firing import fire, start_by_event
+from cadenza.engine.incidents import resolve_job_incidents, set_job_retries
 from cadenza.engine.lifecycle import execute_node, take_outgoing_flows
+from cadenza.engine.records import JobDue, JobExecuted, JobFailed, JobSnapshot
 from cadenza.engine.state import Execution, InstanceGraph, Job
 from cadenza.engine.timers import CronExpression, is_cron, next_cycle_date
-from cadenza.engine.triggers import TIMER_START, fire, new_job, start_by_event
+from cadenza.engine.triggers import TIMER_START, new_job
 from cadenza.errors import NotFoundError
 
-__all__ = ["next_repeat", "run_job"]
+__all__ = ["job_failed", "next_repeat", "run_job"]
 
 
 def next_repeat(repeat: str, now: datetime) -> tuple[datetime | None, str | None]:
@@ -65,7 +70,10 @@ def _reschedule(
 def run_job(ctx: CommandContext, job: Job, graph: InstanceGraph | None) -> None:
     """Run ``job`` (already loaded: through ``graph`` when it belongs to an instance). Work is
     planned on the agenda; the caller runs it."""
+    if graph is not None:
+        resolve_job_incidents(ctx, graph, job)  # run by hand despite its incident: the cause is gone
     ctx.uow.delete(job)
+    ctx.emit(JobExecuted(ctx.now(), JobSnapshot.of(job)))
     if graph is None:
         if job.handler_type != TIMER_START or job.process_definition_id is None:
             return  # its instance is gone: nothing to do
@@ -93,3 +101,28 @@ def run_job(ctx: CommandContext, job: Job, graph: InstanceGraph | None) -> None:
     before = set(graph.jobs)
     _reschedule(ctx, deployed, job, execution, graph)
     fire(ctx, execution, node.id, keep=set(graph.jobs) - before)
+
+
+def job_failed(
+    ctx: CommandContext,
+    job: Job,
+    graph: InstanceGraph | None,
+    *,
+    message: str,
+    stacktrace: str,
+    retries: int,
+    due_date: datetime | None,
+) -> None:
+    """A run of ``job`` failed (Camunda ``FailedJobListener``): keep the exception, unlock it,
+    set the retries the retry policy decided (0 opens a ``failedJob`` incident) and the due
+    date of the next attempt; with retries left the job executor is woken."""
+    job.exception_message = message
+    job.exception_stacktrace = stacktrace
+    job.failed_activity_id = job.activity_id
+    job.lock_owner = None
+    job.lock_expiration_time = None
+    job.due_date = due_date
+    ctx.emit(JobFailed(ctx.now(), replace(JobSnapshot.of(job), retries=retries), stacktrace))
+    set_job_retries(ctx, graph, job, retries)  # the incident, if any, follows the failure
+    if retries > 0:
+        ctx.emit(JobDue(ctx.now(), job.id, job.due_date))

@@ -32,24 +32,33 @@ from cadenza.bpmn.model import (
     Process,
     SequenceFlow,
     StartEvent,
-    SubProcess,
     TextParameterValue,
 )
+from cadenza.engine.activity_instances import (
+    activity_ended,
+    activity_holder,
+    activity_started,
+    holds_running_activity,
+)
+from cadenza.engine.behavior import behavior_for
+from cadenza.engine.called_instances import super_execution
 from cadenza.engine.context import CommandContext
 from cadenza.engine.definitions import DeployedProcess
-from cadenza.engine.records import ProcessInstanceEnded, ProcessInstanceStarted
-from cadenza.engine.state import (
-    Execution,
-    HistoricProcessInstance,
-    InstanceGraph,
-    ProcessInstanceState,
+from cadenza.engine.executions import (
+    add_execution,
+    is_live,
+    is_scope_node,
+    new_child,
+    remove_execution,
+    remove_wait_states,
 )
+from cadenza.engine.records import ProcessInstanceEnded, ProcessInstanceStarted
+from cadenza.engine.state import Execution, InstanceGraph, Lineage, ProcessInstanceState
+from cadenza.engine.triggers import new_job, register_boundary_events, register_event_sub_processes
 from cadenza.engine.variables import (
     ExecutionScope,
     compiled,
     evaluate,
-    remove_task_variables,
-    remove_variables_of,
     set_variable,
     set_variable_local,
     set_variables,
@@ -58,17 +67,15 @@ from cadenza.errors import ProcessEngineError
 from cadenza.expr.values import TypedValue, typed_value_from_python
 
 __all__ = [
-    "add_child_execution",
     "cancel_scope_children",
+    "complete_activity",
     "complete_process_instance",
     "end_process_instance",
     "end_token",
     "enter_node",
     "execute_node",
     "execute_node_inner",
-    "is_scope_node",
     "leave_node",
-    "remove_execution",
     "start_process_instance",
     "take_flow",
     "take_outgoing_flows",
@@ -77,63 +84,12 @@ __all__ = [
 ]
 
 
-def is_scope_node(node: FlowNode) -> bool:
-    """Whether running ``node`` needs its own scope execution (Camunda's ``isScope``): sub-processes,
-    activities with an input/output mapping and activities with boundary events."""
-    return (
-        isinstance(node, SubProcess)
-        or (node.io is not None and bool(node.io.inputs or node.io.outputs))
-        or (isinstance(node, Activity) and bool(node.boundary_event_ids))
-    )
-
-
-def _is_live(ctx: CommandContext, execution: Execution) -> bool:
-    """False for an execution removed after an operation on it was queued (its scope was
-    cancelled by an interrupting event, or its instance ended): the operation is dropped."""
-    return execution.id in ctx.graph_of(execution).executions
-
-
 def _process(ctx: CommandContext, execution: Execution) -> Process:
     return ctx.deployed(execution).process
 
 
 def _new_activity_instance_id(ctx: CommandContext, node: FlowNode) -> str:
     return f"{node.id}:{ctx.new_id()}"
-
-
-def _add_execution(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> Execution:
-    graph.executions[execution.id] = execution
-    ctx.uow.insert(execution)
-    return execution
-
-
-def remove_execution(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> None:
-    remove_variables_of(ctx, graph, execution)
-    _remove_jobs_and_subscriptions(ctx, graph, execution)
-    del graph.executions[execution.id]
-    ctx.uow.delete(execution)
-
-
-def add_child_execution(ctx: CommandContext, parent: Execution, *, scope: bool) -> Execution:
-    """A new child execution of ``parent`` (a scope execution, or a concurrent path)."""
-    return _add_execution(ctx, ctx.graph_of(parent), _child(ctx, parent, scope=scope))
-
-
-def _child(ctx: CommandContext, parent: Execution, *, scope: bool) -> Execution:
-    return Execution(
-        id=ctx.new_id(),
-        process_instance_id=parent.process_instance_id,
-        process_definition_id=parent.process_definition_id,
-        parent_id=parent.id,
-        activity_id=parent.activity_id,
-        activity_instance_id=parent.activity_instance_id,
-        is_scope=scope,
-        is_concurrent=not scope,
-        is_active=True,
-        tenant_id=parent.tenant_id,
-        suspended=parent.suspended,
-        start_time=ctx.now(),
-    )
 
 
 # ── start ──────────────────────────────────────────────────────────────────────────────────────
@@ -153,7 +109,7 @@ def start_process_instance(
 ) -> tuple[Execution, InstanceGraph]:
     """Create the process instance and plan its none start event. Runs when the agenda runs.
 
-    ``super_execution_id`` and the two history ids are given for an instance started by a call
+    ``super_execution_id`` and the two lineage ids are given for an instance started by a call
     activity; ``instance_id`` lets the call activity choose the id (see ``call_activity``).
     """
     definition, process = deployed.definition, deployed.process
@@ -168,33 +124,33 @@ def start_process_instance(
         super_execution_id=super_execution_id,
         start_time=now,
     )
-    graph = InstanceGraph()
+    graph = InstanceGraph(lineage=Lineage(super_process_instance_id, root_process_instance_id or instance_id))
     ctx.register_graph(instance_id, graph)
-    _add_execution(ctx, graph, root)
+    add_execution(ctx, graph, root)
     start = start_event or process.scope_start_event(process.id)
     if start is None:
         raise ProcessEngineError(f"Process '{process.id}' has no none start event")
-    graph.history = HistoricProcessInstance(
-        id=instance_id,
-        process_definition_id=definition.id,
-        process_definition_key=definition.key,
-        start_time=now,
-        business_key=business_key,
-        start_activity_id=start.id,
-        super_process_instance_id=super_process_instance_id,
-        root_process_instance_id=root_process_instance_id or instance_id,
-        tenant_id=definition.tenant_id,
+    ctx.emit(
+        ProcessInstanceStarted(
+            now,
+            instance_id,
+            definition.id,
+            definition.key,
+            business_key,
+            start.id,
+            ctx.user_id,
+            super_process_instance_id,
+            super_execution_id,
+            root_process_instance_id or instance_id,
+            definition.tenant_id,
+        )
     )
-    ctx.uow.insert(graph.history)
     if variables:
         set_variables(ctx, graph, root, variables, local=True)
     if start.initiator:
         # Camunda sets the initiator variable even without an authenticated user (to null)
         set_variable_local(ctx, graph, root, start.initiator, typed_value_from_python(ctx.user_id))
-    from cadenza.engine.triggers import register_event_sub_processes
-
     register_event_sub_processes(ctx, root, process.id)
-    ctx.records.append(ProcessInstanceStarted(instance_id, definition.id))
     ctx.plan(enter_node, root, start)
     return root, graph
 
@@ -203,7 +159,7 @@ def start_process_instance(
 
 
 def enter_node(ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
-    if not _is_live(ctx, execution):
+    if not is_live(ctx, execution):
         return
     execution.activity_id = node.id
     execution.activity_instance_id = _new_activity_instance_id(ctx, node)
@@ -216,8 +172,6 @@ def enter_node(ctx: CommandContext, execution: Execution, node: FlowNode) -> Non
 
 def _async_job(ctx: CommandContext, execution: Execution, node: FlowNode, configuration: str) -> None:
     """End the transaction here for this token: a job continues it (Camunda's async continuation)."""
-    from cadenza.engine.triggers import new_job
-
     new_job(
         ctx,
         ctx.deployed(execution),
@@ -237,18 +191,16 @@ def execute_node_inner(ctx: CommandContext, execution: Execution, node: FlowNode
 def execute_node(ctx: CommandContext, execution: Execution, node: FlowNode, *, inner: bool = False) -> None:
     """Run a node the token already entered: its scope execution (with input mappings and
     boundary events), then its behavior (or the multi-instance body around it)."""
-    from cadenza.engine.behaviors import behavior_for  # behaviors import this module
-    from cadenza.engine.multi_instance import start_multi_instance
-    from cadenza.engine.triggers import register_boundary_events
-
-    if not _is_live(ctx, execution):
+    if not is_live(ctx, execution):
         return
     graph = ctx.graph_of(execution)
-    if isinstance(node, Activity) and node.multi_instance is not None and not inner:
-        start_multi_instance(ctx, execution, node)
+    if not inner and isinstance(node, Activity) and node.multi_instance is not None:
+        activity_started(ctx, execution, node, body=True)
+        behavior_for(node).execute(ctx, execution, node)  # the body starts the instances
         return
+    activity_started(ctx, execution, node)
     if is_scope_node(node):
-        scope = _add_execution(ctx, graph, _child(ctx, execution, scope=True))
+        scope = add_execution(ctx, graph, new_child(ctx, execution, scope=True))
         execution.is_active = False
         if node.io is not None:
             for parameter in node.io.inputs:
@@ -257,12 +209,12 @@ def execute_node(ctx: CommandContext, execution: Execution, node: FlowNode, *, i
         execution = scope
         if isinstance(node, Activity) and node.boundary_event_ids and not inner:
             register_boundary_events(ctx, scope, node)
-    behavior_for(node).execute(ctx, execution, node)
+    behavior_for(node, inner=True).execute(ctx, execution, node)
 
 
 def trigger(ctx: CommandContext, execution: Execution) -> None:
     """Signal a waiting execution to leave its current node (task completed, message...)."""
-    if not _is_live(ctx, execution):
+    if not is_live(ctx, execution):
         return
     process = _process(ctx, execution)
     assert execution.activity_id is not None
@@ -272,7 +224,7 @@ def trigger(ctx: CommandContext, execution: Execution) -> None:
 
 def leave_node(ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
     """Leave ``node``: close its scope execution if it has one, then take outgoing flows."""
-    if not _is_live(ctx, execution):
+    if not is_live(ctx, execution):
         return
     if is_scope_node(node):
         _end_scope_execution(ctx, execution)
@@ -314,20 +266,20 @@ def _parameter_python(
 def take_outgoing_flows(
     ctx: CommandContext, execution: Execution, node: FlowNode, *, resumed: bool = False
 ) -> None:
-    """Choose the flows to take (conditions, default flow, gateway type) and take them
-    (after an ``asyncAfter`` job, unless ``resumed`` by that job)."""
-    if isinstance(node, Activity) and node.multi_instance is not None:
-        from cadenza.engine.multi_instance import instance_completed, is_instance
-
-        if is_instance(ctx, execution, node):
-            instance_completed(ctx, execution, node)
-            return
+    """The token on ``execution`` finished ``node``: choose the flows to take (conditions,
+    default flow, gateway type) and take them (after an ``asyncAfter`` job, unless ``resumed``
+    by that job)."""
+    process = _process(ctx, execution)
+    flows = process.outgoing(node)
+    if not resumed:
+        graph = ctx.graph_of(execution)
+        activity_ended(ctx, execution, node, completed_scope=not flows and _ends_scope(graph, execution))
+    if behavior_for(node).on_complete(ctx, execution, node):
+        return
     if node.async_after and not resumed:
         execution.activity_id = node.id
         _async_job(ctx, execution, node, "async-after")
         return
-    process = _process(ctx, execution)
-    flows = process.outgoing(node)
     if not flows:
         end_token(ctx, execution)
         return
@@ -373,14 +325,14 @@ def _fork(ctx: CommandContext, execution: Execution, flows: list[SequenceFlow]) 
         ctx.uow.touch(parent)
         ctx.plan(take_flow, execution, flows[0])
         for flow in flows[1:]:
-            sibling = _add_execution(ctx, graph, _child(ctx, parent, scope=False))
+            sibling = add_execution(ctx, graph, new_child(ctx, parent, scope=False))
             sibling.activity_id = flow.target_ref
             ctx.plan(take_flow, sibling, flow)
         return
     # the scope execution itself carries the token: it becomes the parent of the paths
     execution.is_active = False
     for flow in flows:
-        child = _add_execution(ctx, graph, _child(ctx, execution, scope=False))
+        child = add_execution(ctx, graph, new_child(ctx, execution, scope=False))
         child.activity_id = flow.target_ref
         ctx.plan(take_flow, child, flow)
     execution.activity_id = None
@@ -388,7 +340,7 @@ def _fork(ctx: CommandContext, execution: Execution, flows: list[SequenceFlow]) 
 
 
 def take_flow(ctx: CommandContext, execution: Execution, flow: SequenceFlow) -> None:
-    if not _is_live(ctx, execution):
+    if not is_live(ctx, execution):
         return
     process = _process(ctx, execution)
     ctx.plan(enter_node, execution, process.node(flow.target_ref))
@@ -397,8 +349,24 @@ def take_flow(ctx: CommandContext, execution: Execution, flow: SequenceFlow) -> 
 # ── ending ─────────────────────────────────────────────────────────────────────────────────────
 
 
+def _ends_scope(graph: InstanceGraph, execution: Execution) -> bool:
+    """Whether the end of ``execution``'s path ends its scope (no other path is left)."""
+    if not execution.is_concurrent:
+        return True
+    scope = graph.parent(execution)
+    return scope is None or len(graph.children(scope)) == 1
+
+
+def complete_activity(ctx: CommandContext, execution: Execution) -> None:
+    """The activity instance ``execution`` holds ends as completed, like a path ending there."""
+    graph = ctx.graph_of(execution)
+    execution = activity_holder(graph, execution)
+    activity_ended(ctx, execution, completed_scope=_ends_scope(graph, execution))
+
+
 def end_token(ctx: CommandContext, execution: Execution) -> None:
     """A path ends (none end event, or a node without outgoing flows)."""
+    complete_activity(ctx, execution)
     graph = ctx.graph_of(execution)
     if execution.is_concurrent:
         scope = graph.parent(execution)
@@ -408,11 +376,18 @@ def end_token(ctx: CommandContext, execution: Execution) -> None:
         if not graph.children(scope):
             _complete_scope(ctx, scope)
         else:
-            from cadenza.engine.behaviors.catching import reevaluate_inclusive_joins
-
-            reevaluate_inclusive_joins(ctx, scope)
+            _path_ended(ctx, graph, scope)
         return
     _complete_scope(ctx, execution)
+
+
+def _path_ended(ctx: CommandContext, graph: InstanceGraph, scope: Execution) -> None:
+    """A concurrent path of ``scope`` ended: a join waiting in ``scope`` may go on now."""
+    process = _process(ctx, scope)
+    for child in graph.children(scope):
+        node = process.nodes.get(child.activity_id or "")
+        if node is not None and not child.is_active and behavior_for(node).on_path_ended(ctx, child, node):
+            return
 
 
 def _complete_scope(ctx: CommandContext, scope: Execution) -> None:
@@ -423,18 +398,20 @@ def _complete_scope(ctx: CommandContext, scope: Execution) -> None:
 
 
 def complete_process_instance(ctx: CommandContext, root: Execution) -> None:
-    """The instance reached its end: close it and, if a call activity started it, continue the
-    caller (with the ``camunda:out`` mappings evaluated before the instance's variables go)."""
-    from cadenza.engine.behaviors.call_activity import called_instance_completed
-
-    if root.super_execution_id is None:
+    """The instance reached its end: close it, or let the call activity that started it
+    continue the caller (it evaluates its ``camunda:out`` mappings before the instance goes)."""
+    caller = super_execution(ctx, root)
+    if caller is None:  # a top-level instance, or its caller is gone already (cancelled now)
         end_process_instance(ctx, root, ProcessInstanceState.COMPLETED)
         return
-    called_instance_completed(ctx, root)
+    assert caller.activity_id is not None
+    node = _process(ctx, caller).node(caller.activity_id)
+    behavior_for(node).on_called_instance_ended(ctx, caller, node, root)
 
 
 def terminate_scope(ctx: CommandContext, execution: Execution) -> None:
     """A terminate end event: end every path of the enclosing scope, then complete the scope."""
+    activity_ended(ctx, execution, completed_scope=True)
     graph = ctx.graph_of(execution)
     scope = graph.parent(execution) if execution.is_concurrent else execution
     assert scope is not None
@@ -447,47 +424,23 @@ def cancel_scope_children(
     ctx: CommandContext,
     scope: Execution,
     state: ProcessInstanceState = ProcessInstanceState.INTERNALLY_TERMINATED,
+    delete_reason: str | None = None,
 ) -> None:
     """Remove every execution below ``scope`` with its tasks, external tasks and variables, and
-    the wait state of ``scope`` itself; a process instance called from any of them is deleted
-    too (its history gets ``state``)."""
+    the wait state of ``scope`` itself, cancelling their activity instances (innermost first); a
+    process instance called from any of them is deleted too (with ``state``). ``delete_reason``
+    is what the deleted tasks record (None: Camunda's ``deleted``)."""
     graph = ctx.graph_of(scope)
     for child in graph.children(scope):
-        cancel_scope_children(ctx, child, state)
+        cancel_scope_children(ctx, child, state, delete_reason)
         remove_execution(ctx, graph, child)
-    _remove_wait_states(ctx, graph, scope)
-    _cancel_called_instance(ctx, scope, state)
-
-
-def _cancel_called_instance(ctx: CommandContext, execution: Execution, state: ProcessInstanceState) -> None:
-    from cadenza.engine.behaviors.call_activity import called_instance
-
-    sub_root = called_instance(ctx, execution)
-    if sub_root is not None:
-        end_process_instance(ctx, sub_root, state)
-
-
-def _remove_jobs_and_subscriptions(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> None:
-    for job in [j for j in graph.jobs.values() if j.execution_id == execution.id]:
-        del graph.jobs[job.id]
-        ctx.uow.delete(job)
-    for sub in [s for s in graph.subscriptions.values() if s.execution_id == execution.id]:
-        del graph.subscriptions[sub.id]
-        ctx.uow.delete(sub)
-
-
-def _remove_wait_states(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> None:
-    _remove_jobs_and_subscriptions(ctx, graph, execution)
-    for task in [t for t in graph.external_tasks.values() if t.execution_id == execution.id]:
-        del graph.external_tasks[task.id]
-        ctx.uow.delete(task)
-    for user_task in [t for t in graph.user_tasks.values() if t.execution_id == execution.id]:
-        del graph.user_tasks[user_task.id]
-        remove_task_variables(ctx, graph, user_task)
-        for link in [link for link in graph.identity_links if link.task_id == user_task.id]:
-            graph.identity_links.remove(link)
-            ctx.uow.delete(link)
-        ctx.uow.delete(user_task)
+    running = holds_running_activity(graph, scope)
+    remove_wait_states(ctx, graph, scope, delete_reason)
+    node = _process(ctx, scope).nodes.get(scope.activity_id or "")
+    if node is not None:
+        behavior_for(node).on_terminate(ctx, scope, node, state)
+    if running:
+        activity_ended(ctx, scope, canceled=True)
 
 
 def end_process_instance(
@@ -496,13 +449,9 @@ def end_process_instance(
     state: ProcessInstanceState,
     delete_reason: str | None = None,
 ) -> None:
-    """Remove all runtime state of the instance (and of instances it called) and close its
-    history row."""
+    """Remove all runtime state of the instance (and of instances it called); the record says
+    how it ended."""
     graph = ctx.graph_of(root)
-    cancel_scope_children(ctx, root, state)
+    cancel_scope_children(ctx, root, state, delete_reason)
     remove_execution(ctx, graph, root)
-    if graph.history is not None:
-        graph.history.end_time = ctx.now()
-        graph.history.state = state
-        graph.history.delete_reason = delete_reason
-    ctx.records.append(ProcessInstanceEnded(root.id, state.value))
+    ctx.emit(ProcessInstanceEnded(ctx.now(), root.id, root.process_definition_id, state, delete_reason))

@@ -32,6 +32,7 @@ __all__ = [
     "InstanceGraph",
     "Job",
     "JobDefinition",
+    "Lineage",
     "ProcessDefinition",
     "ProcessInstanceState",
     "Resource",
@@ -324,6 +325,15 @@ class ProcessDefinition:
     rev: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Lineage:
+    """Where an instance sits in a call hierarchy (Camunda's ``superExecution`` and
+    ``rootProcessInstanceId``)."""
+
+    super_process_instance_id: str | None
+    root_process_instance_id: str
+
+
 @dataclass(eq=False)
 class InstanceGraph:
     """Everything a command may touch of one process instance, loaded at once.
@@ -346,6 +356,21 @@ class InstanceGraph:
     """open incidents of the instance, by id"""
     jobs: dict[str, Job] = field(default_factory=dict)
     subscriptions: dict[str, EventSubscription] = field(default_factory=dict)
+    lineage: Lineage | None = None
+    """of an instance started in this command; for one loaded from the store, ``history``
+    holds it (the engine itself never writes ``history``: the history consumer does)"""
+
+    @property
+    def super_process_instance_id(self) -> str | None:
+        if self.lineage is not None:
+            return self.lineage.super_process_instance_id
+        return self.history.super_process_instance_id if self.history is not None else None
+
+    @property
+    def root_process_instance_id(self) -> str | None:
+        if self.lineage is not None:
+            return self.lineage.root_process_instance_id
+        return self.history.root_process_instance_id if self.history is not None else None
 
     @property
     def root(self) -> Execution:

@@ -1,4 +1,4 @@
-"""Waiting for events: timer jobs and message/signal subscriptions, and what happens when they fire.
+"""Waiting for events: timer jobs, async-continuation jobs and message/signal subscriptions.
 
 Where a wait is registered (as in Camunda):
 - an intermediate catch event or a receive task: on the execution that waits there;
@@ -8,53 +8,41 @@ Where a wait is registered (as in Camunda):
   sub-process, for as long as that scope runs;
 - a start event of the process: on no execution (created at deployment, see ``start_events``).
 
-Firing runs the same lifecycle operations as any other trigger: leave the catch event, cancel
-the activity and take an interrupting boundary event, or fork a new concurrent path for a
-non-interrupting one (Camunda ``EventSubscriptionDeclaration`` / ``TimerDeclarationImpl``).
+What happens when a wait fires is ``firing``'s (Camunda ``EventSubscriptionDeclaration`` /
+``TimerDeclarationImpl`` create the waits, their ``EventHandler``s fire them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import uuid
 from datetime import datetime
 
 from cadenza.bpmn.model import (
     Activity,
     BoundaryEvent,
-    EventBasedGateway,
     FlowNode,
-    IntermediateCatchEvent,
     MessageEventDefinition,
     Process,
     ReceiveTask,
     SignalEventDefinition,
     StartEvent,
-    SubProcess,
     TimerEventDefinition,
 )
 from cadenza.engine.context import CommandContext
 from cadenza.engine.definitions import DeployedProcess
-from cadenza.engine.lifecycle import (
-    cancel_scope_children,
-    enter_node,
-    leave_node,
-    remove_execution,
-)
-from cadenza.engine.records import JobCreated
+from cadenza.engine.records import JobCreated, JobDue, JobSnapshot
 from cadenza.engine.state import EventSubscription, Execution, InstanceGraph, Job
 from cadenza.engine.timers import next_cycle_date, parse_duration, parse_time_date
-from cadenza.engine.variables import compiled, evaluate, set_variables
+from cadenza.engine.variables import compiled, evaluate
 from cadenza.errors import ExpressionError, ProcessEngineError
-from cadenza.expr.values import TypedValue
 
 __all__ = [
     "TIMER_BOUNDARY",
     "TIMER_CATCH",
     "TIMER_ESP",
     "TIMER_START",
-    "deliver",
     "find_subscriptions",
-    "fire",
+    "is_scope_level",
     "job_definition_id",
     "move_token_waits",
     "new_job",
@@ -62,9 +50,6 @@ __all__ = [
     "register_catch",
     "register_event_based_gateway",
     "register_event_sub_processes",
-    "remove_waits",
-    "start_by_event",
-    "throw_signal",
     "timer_due",
 ]
 
@@ -76,8 +61,6 @@ TIMER_ESP = "timer-start-event-subprocess"
 
 def job_definition_id(process_definition_id: str, activity_id: str, handler_type: str) -> str:
     """Deterministic id of the job definition of an activity (created at deployment)."""
-    import uuid
-
     return uuid.uuid5(uuid.NAMESPACE_URL, f"{process_definition_id}\n{activity_id}\n{handler_type}").hex
 
 
@@ -151,7 +134,8 @@ def new_job(
     if execution is not None:
         (graph or ctx.graph_of(execution)).jobs[job.id] = job
     ctx.uow.insert(job)
-    ctx.records.append(JobCreated(job.id, due_date))
+    ctx.emit(JobCreated(ctx.now(), JobSnapshot.of(job)))
+    ctx.emit(JobDue(ctx.now(), job.id, due_date))
     return job
 
 
@@ -245,169 +229,22 @@ def register_event_sub_processes(ctx: CommandContext, scope: Execution, scope_id
             _register(ctx, scope, start, TIMER_ESP)
 
 
-def _is_scope_level(process: Process, activity_id: str | None) -> bool:
+def is_scope_level(process: Process, activity_id: str | None) -> bool:
+    """Whether a wait at ``activity_id`` belongs to the scope (boundary event, event sub-process
+    start event) rather than to the token waiting on the execution."""
     node = process.nodes.get(activity_id or "")
     return isinstance(node, BoundaryEvent | StartEvent)
-
-
-def remove_waits(
-    ctx: CommandContext, graph: InstanceGraph, execution: Execution, *, token_only: bool = False
-) -> None:
-    """Drop the jobs and subscriptions of ``execution`` (only those of the token waiting on it,
-    not boundary/event sub-process ones, with ``token_only``)."""
-    process = ctx.deployed(execution).process
-    for job in [j for j in graph.jobs.values() if j.execution_id == execution.id]:
-        if token_only and _is_scope_level(process, job.activity_id):
-            continue
-        del graph.jobs[job.id]
-        ctx.uow.delete(job)
-    for sub in [s for s in graph.subscriptions.values() if s.execution_id == execution.id]:
-        if token_only and _is_scope_level(process, sub.activity_id):
-            continue
-        del graph.subscriptions[sub.id]
-        ctx.uow.delete(sub)
 
 
 def move_token_waits(ctx: CommandContext, graph: InstanceGraph, holder: Execution, token: Execution) -> None:
     """The token of ``holder`` moved to the new child ``token``: its waits follow it."""
     process = ctx.deployed(holder).process
     for job in graph.jobs.values():
-        if job.execution_id == holder.id and not _is_scope_level(process, job.activity_id):
+        if job.execution_id == holder.id and not is_scope_level(process, job.activity_id):
             job.execution_id = token.id
     for sub in graph.subscriptions.values():
-        if sub.execution_id == holder.id and not _is_scope_level(process, sub.activity_id):
+        if sub.execution_id == holder.id and not is_scope_level(process, sub.activity_id):
             sub.execution_id = token.id
-
-
-# ── firing ─────────────────────────────────────────────────────────────────────────────────────
-
-
-def _pass_catch(ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
-    """Enter a catch event after an event-based gateway and leave it at once (it fired)."""
-    execution.activity_id = node.id
-    execution.activity_instance_id = f"{node.id}:{ctx.new_id()}"
-    leave_node(ctx, execution, node)
-
-
-def fire(
-    ctx: CommandContext,
-    execution: Execution,
-    activity_id: str,
-    *,
-    variables: Mapping[str, TypedValue] | None = None,
-    local_variables: Mapping[str, TypedValue] | None = None,
-    keep: Iterable[str] = (),
-) -> None:
-    """An event waited for at ``activity_id`` on ``execution`` happened: move the process on.
-
-    ``variables`` are set non-locally on the receiving execution first (message payloads),
-    ``local_variables`` locally. Subscriptions/jobs whose ids are in ``keep`` survive (repeating
-    timers and non-interrupting subscriptions are kept by the caller).
-    """
-    from cadenza.engine.error_propagation import concurrent_path
-
-    graph = ctx.graph_of(execution)
-    process = ctx.deployed(execution).process
-    node = process.node(activity_id)
-    if variables:
-        set_variables(ctx, graph, execution, variables)
-    if local_variables:
-        set_variables(ctx, graph, execution, local_variables, local=True)
-    if isinstance(node, BoundaryEvent):
-        attached = graph.parent(execution)
-        assert attached is not None
-        if node.cancel_activity:
-            cancel_scope_children(ctx, execution)
-            remove_execution(ctx, graph, execution)
-            attached.is_active = True
-            ctx.plan(enter_node, attached, node)
-        else:
-            path, _ = concurrent_path(ctx, graph, attached)
-            ctx.plan(enter_node, path, node)
-        return
-    if isinstance(node, StartEvent):
-        esp = process.node(node.scope_id)
-        assert isinstance(esp, SubProcess)
-        if node.is_interrupting:
-            cancel_scope_children(ctx, execution)
-            ctx.plan(enter_node, execution, esp)
-        else:
-            path, _ = concurrent_path(ctx, graph, execution)
-            ctx.plan(enter_node, path, esp)
-        return
-    kept = set(keep)
-    at_gateway = isinstance(process.nodes.get(execution.activity_id or ""), EventBasedGateway)
-    for job in [j for j in graph.jobs.values() if j.execution_id == execution.id and j.id not in kept]:
-        if not _is_scope_level(process, job.activity_id):
-            del graph.jobs[job.id]
-            ctx.uow.delete(job)
-    for sub in [s for s in graph.subscriptions.values() if s.execution_id == execution.id]:
-        if sub.id not in kept and not _is_scope_level(process, sub.activity_id):
-            del graph.subscriptions[sub.id]
-            ctx.uow.delete(sub)
-    if at_gateway:
-        ctx.plan(_pass_catch, execution, node)
-        return
-    if not isinstance(node, IntermediateCatchEvent | ReceiveTask):
-        raise ProcessEngineError(f"Activity '{activity_id}' does not wait for an event")
-    ctx.plan(leave_node, execution, node)
-
-
-def start_by_event(
-    ctx: CommandContext,
-    deployed: DeployedProcess,
-    start_event_id: str,
-    *,
-    business_key: str | None = None,
-    variables: Mapping[str, TypedValue] | None = None,
-) -> Execution:
-    """Start an instance at a message, signal or timer start event of the process."""
-    from cadenza.engine.lifecycle import start_process_instance
-
-    node = deployed.process.node(start_event_id)
-    assert isinstance(node, StartEvent)
-    root, _ = start_process_instance(
-        ctx, deployed, business_key=business_key, variables=dict(variables or {}), start_event=node
-    )
-    return root
-
-
-def _keeps_subscription(process: Process, activity_id: str) -> bool:
-    node = process.nodes.get(activity_id)
-    if isinstance(node, BoundaryEvent):
-        return not node.cancel_activity
-    return isinstance(node, StartEvent) and not node.is_interrupting
-
-
-def deliver(
-    ctx: CommandContext,
-    subscription: EventSubscription,
-    *,
-    variables: Mapping[str, TypedValue] | None = None,
-    local_variables: Mapping[str, TypedValue] | None = None,
-    business_key: str | None = None,
-) -> Execution | None:
-    """Deliver a message or signal to one subscription. Returns the execution it reached (the
-    new instance's root for a start event), None if the subscription is gone meanwhile."""
-    if subscription.execution_id is None:
-        assert subscription.process_definition_id is not None
-        deployed = ctx.definitions.deployed_process(subscription.process_definition_id)
-        return start_by_event(
-            ctx, deployed, subscription.activity_id, business_key=business_key, variables=variables
-        )
-    assert subscription.process_instance_id is not None
-    graph = ctx.graph(subscription.process_instance_id)
-    live = graph.subscriptions.get(subscription.id)
-    if live is None or live.execution_id is None:
-        return None
-    execution = graph.executions[live.execution_id]
-    process = ctx.deployed(execution).process
-    keep = [live.id] if _keeps_subscription(process, live.activity_id) else []
-    if not keep:
-        del graph.subscriptions[live.id]
-        ctx.uow.delete(live)
-    fire(ctx, execution, live.activity_id, variables=variables, local_variables=local_variables, keep=keep)
-    return execution
 
 
 def find_subscriptions(ctx: CommandContext, event_type: str, event_name: str) -> list[EventSubscription]:
@@ -418,21 +255,3 @@ def find_subscriptions(ctx: CommandContext, event_type: str, event_name: str) ->
             if sub.event_type == event_type and sub.event_name == event_name:
                 found[sub.id] = sub
     return sorted(found.values(), key=lambda s: (s.created, s.id))
-
-
-def throw_signal(
-    ctx: CommandContext,
-    name: str,
-    *,
-    variables: Mapping[str, TypedValue] | None = None,
-    tenant_id: str | None = None,
-    without_tenant_id: bool = False,
-) -> None:
-    """Broadcast a signal to every signal subscription and signal start event (no receiver is
-    not an error)."""
-    for subscription in find_subscriptions(ctx, "signal", name):
-        if tenant_id is not None and subscription.tenant_id != tenant_id:
-            continue
-        if without_tenant_id and subscription.tenant_id is not None:
-            continue
-        deliver(ctx, subscription, variables=variables)

@@ -4,7 +4,10 @@ Camunda's rules (``camunda7-semantics.md`` §4.3): a non-local set updates the v
 nearest scope that already has it, else creates it on the process instance; a local set always
 writes the given scope. Reads walk from the execution up to the process instance, the nearest
 scope shadowing outer ones. Task-local variables sit in front of their execution's chain.
-Transient values are visible during the command but never reach the unit of work.
+Transient values are visible during the command but never reach the unit of work (nor the
+record stream). A variable set emits ``VariableCreated`` or ``VariableUpdated``, a removal
+``VariableDeleted``; variables that go with their scope or task emit nothing (Camunda's history
+keeps them).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from functools import lru_cache
 
 from cadenza.engine.context import CommandContext
+from cadenza.engine.records import VariableCreated, VariableDeleted, VariableSnapshot, VariableUpdated
 from cadenza.engine.state import Execution, InstanceGraph, UserTask, VariableInstance
 from cadenza.errors import BadUserRequestError, ExpressionError, InvalidRequestError
 from cadenza.expr.el import Expression, compile_expression
@@ -147,6 +151,8 @@ def _write(
                 "variable and vice versa."
             )
         existing.value = value
+        if not value.transient:
+            ctx.emit(VariableUpdated(ctx.now(), VariableSnapshot.of(existing)))
         return
     variable = VariableInstance(
         id=ctx.new_id(),
@@ -163,6 +169,7 @@ def _write(
     bucket[name] = variable
     if not value.transient:
         ctx.uow.insert(variable)
+        ctx.emit(VariableCreated(ctx.now(), VariableSnapshot.of(variable)))
 
 
 def set_variable_local(
@@ -221,6 +228,7 @@ def remove_variable(ctx: CommandContext, graph: InstanceGraph, variable: Variabl
         graph.execution_variables.get(variable.execution_id, {}).pop(variable.name, None)
     if not variable.value.transient:
         ctx.uow.delete(variable)
+        ctx.emit(VariableDeleted(ctx.now(), VariableSnapshot.of(variable)))
 
 
 def remove_variables_of(ctx: CommandContext, graph: InstanceGraph, execution: Execution) -> None:

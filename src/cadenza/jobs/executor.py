@@ -4,7 +4,7 @@ The acquisition thread locks batches of due jobs for this node's lock owner (a U
 executor) through ``engine.jobs.acquire`` and hands them to the workers, never more than there
 are free workers; each worker runs ``engine.jobs.execute(job_id, lock_owner=...)`` (one
 transaction, failure handling in the service). When nothing is due the thread backs off, and a
-job created on this node (a ``JobCreated`` record published after commit) wakes it at once.
+job made due on this node (a ``JobDue`` record published after commit) wakes it at once.
 Tests drive it synchronously with ``run_once()`` instead of starting the thread.
 """
 
@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from cadenza.jobs.acquisition import Backoff
 from cadenza.services import Engine, JobOutcome, Record
-from cadenza.services.jobs import JobCreatedRecord
+from cadenza.services.jobs import JobDueRecord
 
 __all__ = ["ExecutorStats", "JobExecutor"]
 
@@ -126,7 +126,7 @@ class JobExecutor:
     def _on_records(self, records: Sequence[Record]) -> None:
         now = self.engine.clock.now()
         for record in records:
-            if isinstance(record, JobCreatedRecord) and (record.due_date is None or record.due_date <= now):
+            if isinstance(record, JobDueRecord) and (record.due_date is None or record.due_date <= now):
                 self._backoff.reset()
                 self._wake.set()
                 return

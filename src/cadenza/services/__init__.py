@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from cadenza.clock import Clock, SystemClock
 from cadenza.config import EngineConfig
-from cadenza.engine.records import ExternalTaskAvailable, Record
+from cadenza.engine.records import ExternalTaskAvailable, JobDue, Record
 from cadenza.engine.state import (
     Deployment,
     Execution,
@@ -42,7 +42,6 @@ from cadenza.expr.values import (
     typed_value_from_python,
     typed_value_to_dto,
 )
-from cadenza.services import start_events  # noqa: F401  (registers the deployment hook)
 from cadenza.services.authorization import (
     ADMIN_GROUP,
     Authorization,
@@ -50,8 +49,10 @@ from cadenza.services.authorization import (
     AuthorizationError,
     AuthorizationService,
     MissingAuthorization,
+    task_defaults,
 )
 from cadenza.services.external_tasks import ExternalTaskService, FetchTopic, LockedExternalTask
+from cadenza.services.history import HistoryConsumer
 from cadenza.services.identity import (
     Group,
     GroupInfo,
@@ -72,8 +73,9 @@ from cadenza.services.messages import (
 )
 from cadenza.services.notifications import Notifications
 from cadenza.services.repository import DeploymentResult, RepositoryService
-from cadenza.services.runner import CommandRunner
+from cadenza.services.runner import CommandRunner, ConsumerFunction, ServiceConsumer
 from cadenza.services.runtime import ProcessInstance, RuntimeService, StartedInstance
+from cadenza.services.start_events import on_deploy
 from cadenza.services.suspension import SuspensionService
 from cadenza.services.tasks import TaskService
 from cadenza.services.variables import VariableService
@@ -120,6 +122,7 @@ __all__ = [
     "Job",
     "JobDefinition",
     "JobDefinitionQuery",
+    "JobDue",
     "JobOutcome",
     "JobQuery",
     "LockedExternalTask",
@@ -152,6 +155,13 @@ __all__ = [
 ]
 
 
+def record_consumers() -> list[ServiceConsumer]:
+    """What every command runs on its records before its flush, in this order: the events of
+    new deployments (their jobs' records reach the others in the next round), the historic
+    process instances, the default task authorizations."""
+    return [ConsumerFunction(on_deploy), HistoryConsumer(), ConsumerFunction(task_defaults)]
+
+
 class Engine:
     """One engine node: its store, clock and the services built on them.
 
@@ -174,7 +184,9 @@ class Engine:
         if upgrade_schema:
             self.store.upgrade()
         self.notifications = Notifications()
-        self.runner = CommandRunner(self.store, self.clock, self.config, self.notifications)
+        self.runner = CommandRunner(
+            self.store, self.clock, self.config, self.notifications, consumers=record_consumers()
+        )
         self.identity = IdentityService(self.runner)
         self._build_services(self.runner)
         self._listener: PgListener | None = None
@@ -219,7 +231,7 @@ class Engine:
             notify_topics(self.store.engine, topics)
 
     def _on_remote_topic(self, topic: str) -> None:
-        self.notifications.publish([ExternalTaskAvailable("", topic)])
+        self.notifications.publish([ExternalTaskAvailable(self.clock.now(), "", topic)])
 
     def start_listening(self) -> None:
         """PostgreSQL: run this node's LISTEN connection so tasks made fetchable on other

@@ -16,7 +16,7 @@ user only sees what they may read. A refusal raises ``AuthorizationError`` (HTTP
 Camunda's default authorizations are written here too: the deploying user gets READ and
 DELETE on its deployment (``RepositoryService.deploy``); whoever becomes assignee, owner or
 candidate (user or group) of a task gets READ and ``defaultUserPermissionForTask`` on it, and
-a task's authorizations go with the task (``task_defaults``, run before every commit).
+a task's authorizations go with the task (``task_defaults``, a record consumer).
 """
 
 from __future__ import annotations
@@ -28,7 +28,16 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 import sqlalchemy as sa
 
-from cadenza.engine.state import EventSubscription, IdentityLink, UserTask
+from cadenza.engine.records import (
+    IdentityLinkAdded,
+    Record,
+    UserTaskAssigned,
+    UserTaskCompleted,
+    UserTaskCreated,
+    UserTaskDeleted,
+    UserTaskUpdated,
+)
+from cadenza.engine.state import EventSubscription
 from cadenza.errors import (
     BadUserRequestError,
     EngineError,
@@ -36,7 +45,7 @@ from cadenza.errors import (
     NotFoundError,
     OptimisticLockError,
 )
-from cadenza.services.runner import CommandRunner, ServiceContext, register_before_commit
+from cadenza.services.runner import CommandRunner, ServiceContext
 from cadenza.store import (
     Store,
     deployments as store_deployments,
@@ -982,32 +991,33 @@ def _grant_task_permissions(
         raise OptimisticLockError(f"Authorization {found.id} was changed concurrently")
 
 
-def task_defaults(ctx: ServiceContext) -> None:
-    """Camunda's default task authorizations, for whatever the command did to tasks: a new
-    assignee or owner and every new candidate user or group gets READ and
+def task_defaults(ctx: ServiceContext, records: Sequence[Record]) -> None:
+    """Record consumer: Camunda's default task authorizations, for whatever the command did to
+    tasks: a new assignee or owner and every new candidate user or group gets READ and
     ``defaultUserPermissionForTask`` on the task (engine-made tasks too); the authorizations
     of a task that ends are deleted with it. Unassigning revokes nothing (Camunda neither).
     Only with authorization on, as in Camunda."""
     if not ctx.config.authentication_enabled:
         return
-    uow = ctx.sql
+    connection = ctx.sql.connection
     bits = permission_bits(ResourceType.TASK, ["READ", ctx.config.default_user_permission_for_task])
     wanted: list[tuple[str, str | None, str | None]] = []
-    for task in uow.new_entities(UserTask):
-        wanted += [(task.id, user, None) for user in (task.assignee, task.owner) if user is not None]
-    for task, loaded in uow.changed_entities(UserTask):
-        for field in ("assignee", "owner"):
-            user = getattr(task, field)
-            if user is not None and user != loaded.get(field):
-                wanted.append((task.id, user, None))
-    for link in uow.new_entities(IdentityLink):
-        if link.user_id is not None or link.group_id is not None:
-            wanted.append((link.task_id, link.user_id, link.group_id))
-    gone = [task.id for task in uow.deleted_entities(UserTask)]
+    gone: list[str] = []
+    for record in records:
+        if isinstance(record, UserTaskCreated):
+            task = record.task
+            wanted += [(task.id, user, None) for user in (task.assignee, task.owner) if user is not None]
+        elif isinstance(record, UserTaskAssigned) and record.task.assignee is not None:
+            wanted.append((record.task.id, record.task.assignee, None))
+        elif isinstance(record, UserTaskUpdated) and record.task.owner not in (None, record.previous.owner):
+            wanted.append((record.task.id, record.task.owner, None))
+        elif isinstance(record, IdentityLinkAdded) and (
+            record.user_id is not None or record.group_id is not None
+        ):
+            wanted.append((record.task_id, record.user_id, record.group_id))
+        elif isinstance(record, UserTaskCompleted | UserTaskDeleted):
+            gone.append(record.task.id)
     for task_id, user, group in dict.fromkeys(wanted):
         if task_id not in gone:
-            _grant_task_permissions(uow.connection, ctx.new_id(), task_id, user, group, bits)
-    store.delete_resource_authorizations(uow.connection, ResourceType.TASK, gone)
-
-
-register_before_commit(task_defaults)
+            _grant_task_permissions(connection, ctx.new_id(), task_id, user, group, bits)
+    store.delete_resource_authorizations(connection, ResourceType.TASK, gone)

@@ -16,13 +16,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from cadenza.engine.behaviors.tasks import (
+from cadenza.engine.external_tasks import (
     complete_external_task,
     fail_external_task,
+    lock_external_task,
     report_external_task_bpmn_error,
+    unlock_external_task,
+    update_external_task_retries,
 )
-from cadenza.engine.incidents import set_external_task_retries
-from cadenza.engine.records import ExternalTaskAvailable
 from cadenza.engine.state import ExternalTask, InstanceGraph
 from cadenza.engine.variables import visible_variables
 from cadenza.errors import (
@@ -277,6 +278,7 @@ class ExternalTaskService:
                 expires = now + timedelta(milliseconds=topic.lock_duration)
                 if not store_external_tasks.try_lock(ctx.sql.connection, task, worker_id, expires):
                     continue
+                lock_external_task(ctx, task, worker_id, expires)  # the store has locked it: record it
                 locked.append(self._locked(ctx, task, topic))
             return locked
 
@@ -433,8 +435,7 @@ class ExternalTaskService:
                     f"External Task {external_task_id} cannot be locked by worker '{worker_id}'. "
                     f"It is locked by worker '{task.worker_id}'."
                 )
-            task.worker_id = worker_id
-            task.lock_expiration_time = now + timedelta(milliseconds=lock_duration)
+            lock_external_task(ctx, task, worker_id, now + timedelta(milliseconds=lock_duration))
 
         self._runner.run(command)
 
@@ -470,9 +471,7 @@ class ExternalTaskService:
 
         def command(ctx: ServiceContext) -> None:
             _, task = _load(ctx, external_task_id)
-            task.worker_id = None
-            task.lock_expiration_time = None
-            ctx.records.append(ExternalTaskAvailable(task.id, task.topic_name))
+            unlock_external_task(ctx, task)
 
         self._runner.run(command)
 
@@ -492,7 +491,7 @@ class ExternalTaskService:
                 graph, task = _load(ctx, external_task_id)
             except NotFoundError as error:
                 raise NotFoundError(error.message, camunda_type="InvalidRequestException", code=0) from None
-            _set_retries(ctx, graph, task, retries)
+            update_external_task_retries(ctx, graph, task, retries)
 
         self._runner.run(command)
 
@@ -562,7 +561,7 @@ class ExternalTaskService:
                         f"Cannot find external task with id {task_id}: externalTask is null",
                         camunda_type="InvalidRequestException",
                     ) from None
-                _set_retries(ctx, graph, task, retries)
+                update_external_task_retries(ctx, graph, task, retries)
             return list(selected)
 
         return self._runner.run(command)
@@ -573,9 +572,3 @@ def _check_retries(retries: int) -> None:
         raise BadUserRequestError(
             "The number of retries cannot be negative: retries is not greater than or equal to 0"
         )
-
-
-def _set_retries(ctx: ServiceContext, graph: InstanceGraph, task: ExternalTask, retries: int) -> None:
-    set_external_task_retries(ctx, graph, task, retries)
-    if retries > 0:
-        ctx.records.append(ExternalTaskAvailable(task.id, task.topic_name))

@@ -4,6 +4,7 @@ service through ``engine.incidents``."""
 
 from __future__ import annotations
 
+from cadenza.engine.incidents import resolve_incident
 from cadenza.engine.state import Incident, IncidentType
 from cadenza.errors import BadUserRequestError, NotFoundError
 from cadenza.services.authorization import check_incident, restriction
@@ -78,9 +79,7 @@ class IncidentService:
                 raise NotFoundError(f"Cannot find an incident with id '{incident_id}': incident is null")
             if incident.incident_type in _BUILT_IN:
                 raise BadUserRequestError(f"Cannot resolve an incident of type {incident.incident_type}")
-            graph = ctx.graph(incident.process_instance_id)
-            graph.incidents.pop(incident.id, None)
-            ctx.uow.delete(incident)
+            resolve_incident(ctx, ctx.graph(incident.process_instance_id), incident)
 
         self._runner.run(command)
 

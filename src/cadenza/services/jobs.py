@@ -20,8 +20,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 
 from cadenza.engine.incidents import set_job_retries
-from cadenza.engine.job_handlers import run_job
-from cadenza.engine.records import JobCreated
+from cadenza.engine.job_handlers import job_failed, run_job
+from cadenza.engine.records import JobDue
 from cadenza.engine.retries import next_retry
 from cadenza.engine.state import InstanceGraph, Job, JobDefinition
 from cadenza.engine.variables import evaluate
@@ -38,10 +38,10 @@ from cadenza.store import Store, jobs as store_jobs, tables
 from cadenza.store.jobs import JobDefinitionQuery, JobQuery
 from cadenza.store.queries import Page
 
-__all__ = ["JobCreatedRecord", "JobDefinitionQuery", "JobOutcome", "JobQuery", "JobService"]
+__all__ = ["JobDefinitionQuery", "JobDueRecord", "JobOutcome", "JobQuery", "JobService"]
 
-JobCreatedRecord = JobCreated
-"""the record announcing a job (re-exported for the job executor, which sees services only)"""
+JobDueRecord = JobDue
+"""the record announcing a due job (re-exported for the job executor, which sees services only)"""
 
 log = logging.getLogger(__name__)
 
@@ -189,15 +189,15 @@ class JobService:
                 due_date=job.due_date,
                 now=ctx.now(),
             )
-            job.exception_message = failure.message[:_MAX_MESSAGE]
-            job.exception_stacktrace = failure.stacktrace
-            job.failed_activity_id = job.activity_id
-            job.lock_owner = None
-            job.lock_expiration_time = None
-            job.due_date = decision.due_date
-            set_job_retries(ctx, graph, job, decision.retries)
-            if decision.retries > 0:
-                ctx.records.append(JobCreated(job.id, job.due_date))
+            job_failed(
+                ctx,
+                job,
+                graph,
+                message=failure.message[:_MAX_MESSAGE],
+                stacktrace=failure.stacktrace,
+                retries=decision.retries,
+                due_date=decision.due_date,
+            )
 
         try:
             self._runner.run(command)
@@ -283,7 +283,7 @@ class JobService:
             if due_date is not None:
                 job.due_date = due_date
             if retries > 0:
-                ctx.records.append(JobCreated(job.id, job.due_date))
+                ctx.emit(JobDue(ctx.now(), job.id, job.due_date))
 
         self._runner.run(command)
 
@@ -298,7 +298,7 @@ class JobService:
             if job is None:
                 raise NotFoundError(f"No job found with id '{job_id}'.")
             job.due_date = due_date
-            ctx.records.append(JobCreated(job.id, due_date))
+            ctx.emit(JobDue(ctx.now(), job.id, due_date))
 
         self._runner.run(command)
 
@@ -310,7 +310,7 @@ class JobService:
                 raise NotFoundError(f"Cannot find job with id '{job_id}'")
             job.suspended = suspended
             if not suspended:
-                ctx.records.append(JobCreated(job.id, job.due_date))
+                ctx.emit(JobDue(ctx.now(), job.id, job.due_date))
 
         self._runner.run(command)
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from cadenza.engine.firing import deliver, throw_signal
 from cadenza.engine.state import EventSubscription, Execution, InstanceGraph
-from cadenza.engine.triggers import deliver, find_subscriptions, throw_signal
+from cadenza.engine.triggers import find_subscriptions
 from cadenza.engine.variables import visible_variables
 from cadenza.errors import BadUserRequestError, NotFoundError, ProcessEngineError
 from cadenza.expr.values import TypedValue, expression_value

@@ -10,6 +10,7 @@ from cadenza.bpmn import parse_bpmn
 from cadenza.bpmn.model import Definitions
 from cadenza.engine.definitions import DeployedProcess
 from cadenza.engine.lifecycle import end_process_instance
+from cadenza.engine.records import ProcessDefinitionDeployed
 from cadenza.engine.state import (
     Deployment,
     ProcessDefinition,
@@ -32,7 +33,6 @@ from cadenza.services.authorization import (
     may_read_definition,
     permission_bits,
     restriction,
-    task_defaults,
 )
 from cadenza.services.runner import CommandRunner, ServiceContext
 from cadenza.store import Store, deployments as store_deployments, tables
@@ -152,6 +152,7 @@ class RepositoryService:
                     ctx.uow.insert(definition)
                     definitions.append(definition)
                     deployed.append(DeployedProcess(definition, process))
+                    ctx.emit(ProcessDefinitionDeployed(now, deployed[-1]))
             return DeploymentResult(deployment, definitions)
 
         result = self._runner.run(command, user_id=user_id)
@@ -319,8 +320,8 @@ class RepositoryService:
                     ProcessInstanceState.EXTERNALLY_TERMINATED,
                     "deployment deleted",
                 )
-            ctx.run_agenda()
-            task_defaults(ctx)  # the flush forgets the ended tasks: drop their authorizations now
+            # the consumers see the ended instances and tasks now: their rows go below
+            ctx.settle(self._runner.consumers)
             ctx.sql.flush()
             h = tables.historic_process_instance
             connection.execute(h.delete().where(h.c.process_definition_id.in_(definition_ids)))

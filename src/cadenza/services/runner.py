@@ -1,43 +1,39 @@
 """``run_command``: one service call = one transaction, retried on optimistic-lock conflicts.
 
 Opens a write transaction, runs ``fn`` with a fresh ``CommandContext``, runs the agenda to the
-next wait states, flushes with ``rev`` checks and commits; only then are the command's records
-published. A conflict re-runs the whole command on fresh data (bounded), which is safe because
-nothing escaped the rolled-back transaction.
+next wait states and the record consumers on what the command did (``CommandContext.settle``:
+in rounds, each consumer in the order given, each record once), flushes with ``rev`` checks and
+commits; only then are the command's records published. A conflict re-runs the whole command on
+fresh data (bounded), which is safe because nothing escaped the rolled-back transaction.
+
+The consumers are given to the runner when the engine is built (``services.Engine``); what they
+write is part of the command's transaction.
 
 ``CommandHooks`` lets tests watch and steer this: ``before_flush`` runs inside the transaction
-after the command and its agenda (all reads done, nothing flushed), so a test can hold one
-transaction there while another commits; ``on_conflict`` sees every conflict the runner retries.
+after the command, its agenda and the consumers (all reads done, nothing flushed), so a test can
+hold one transaction there while another commits; ``on_conflict`` sees every conflict the runner
+retries.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 from cadenza.clock import Clock
 from cadenza.config import EngineConfig
-from cadenza.engine.context import CommandContext
+from cadenza.engine.context import CommandContext, RecordConsumer
+from cadenza.engine.records import Record
 from cadenza.errors import OptimisticLockError
 from cadenza.services.notifications import Notifications
 from cadenza.store import Store
 from cadenza.store.unit_of_work import SqlUnitOfWork
 
-__all__ = ["CommandHooks", "CommandRunner", "ServiceContext", "register_before_commit"]
+__all__ = ["CommandHooks", "CommandRunner", "ConsumerFunction", "ServiceConsumer", "ServiceContext"]
 
 T = TypeVar("T")
-
-_BEFORE_COMMIT: list[Callable[[ServiceContext], None]] = []
-
-
-def register_before_commit(hook: Callable[[ServiceContext], None]) -> None:
-    """Run ``hook`` in every command after its agenda, before the flush (the start events of
-    newly deployed definitions). Registered once, at import, by the service that needs it."""
-    if hook not in _BEFORE_COMMIT:
-        _BEFORE_COMMIT.append(hook)
-
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +46,20 @@ class ServiceContext(CommandContext):
     def __init__(self, uow: SqlUnitOfWork, runner: CommandRunner, user_id: str | None) -> None:
         super().__init__(uow, runner.store.definitions, runner.clock, runner.config, user_id=user_id)
         self.sql = uow
+
+
+ServiceConsumer = RecordConsumer[ServiceContext]
+"""a record consumer the services run in every command"""
+
+
+@dataclass(frozen=True)
+class ConsumerFunction:
+    """A function ``fn(ctx, records)`` as a record consumer."""
+
+    fn: Callable[[ServiceContext, Sequence[Record]], None]
+
+    def consume(self, ctx: ServiceContext, records: Sequence[Record]) -> None:
+        self.fn(ctx, records)
 
 
 @dataclass
@@ -70,6 +80,7 @@ class CommandRunner:
         config: EngineConfig,
         notifications: Notifications,
         *,
+        consumers: Sequence[ServiceConsumer] = (),
         user_id: str | None = None,
         hooks: CommandHooks | None = None,
     ) -> None:
@@ -77,6 +88,8 @@ class CommandRunner:
         self.clock = clock
         self.config = config
         self.notifications = notifications
+        self.consumers = tuple(consumers)
+        """the record consumers every command runs, in this order, before its flush"""
         self.user_id = user_id
         """the user every call of this runner acts for unless the call names one"""
         self.hooks = hooks if hooks is not None else CommandHooks()
@@ -84,7 +97,13 @@ class CommandRunner:
     def for_user(self, user_id: str | None) -> CommandRunner:
         """A runner sharing everything with this one, acting for ``user_id``."""
         return CommandRunner(
-            self.store, self.clock, self.config, self.notifications, user_id=user_id, hooks=self.hooks
+            self.store,
+            self.clock,
+            self.config,
+            self.notifications,
+            consumers=self.consumers,
+            user_id=user_id,
+            hooks=self.hooks,
         )
 
     def acting_user(self, user_id: str | None) -> str | None:
@@ -99,10 +118,7 @@ class CommandRunner:
                 with self.store.write() as uow:
                     ctx = ServiceContext(uow, self, user_id)
                     result = fn(ctx)
-                    ctx.run_agenda()
-                    for hook in _BEFORE_COMMIT:
-                        hook(ctx)
-                    ctx.run_agenda()
+                    ctx.settle(self.consumers)
                     if self.hooks.before_flush is not None:
                         self.hooks.before_flush(ctx)
             except OptimisticLockError as conflict:

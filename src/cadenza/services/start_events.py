@@ -3,15 +3,16 @@ start event subscriptions of newly deployed definitions (Camunda ``BpmnDeployer`
 ``addTimerDeclarations``/``addEventSubscriptions``). The start events of older versions of the
 same key stop when a new version is deployed (their jobs and subscriptions go).
 
-Runs as a before-commit hook of every command and acts only when the command inserted process
-definitions, so the repository service needs no knowledge of events.
+A record consumer (``ProcessDefinitionDeployed``), so the repository service needs no
+knowledge of events.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 
-from cadenza.bpmn import parse_bpmn
 from cadenza.bpmn.model import (
     BoundaryEvent,
     FlowNode,
@@ -23,7 +24,8 @@ from cadenza.bpmn.model import (
     TimerEventDefinition,
 )
 from cadenza.engine.definitions import DeployedProcess
-from cadenza.engine.state import EventSubscription, JobDefinition, ProcessDefinition, Resource
+from cadenza.engine.records import ProcessDefinitionDeployed, Record
+from cadenza.engine.state import EventSubscription, JobDefinition, ProcessDefinition
 from cadenza.engine.triggers import (
     TIMER_BOUNDARY,
     TIMER_CATCH,
@@ -33,12 +35,10 @@ from cadenza.engine.triggers import (
     new_job,
     timer_due,
 )
-from cadenza.services.runner import ServiceContext, register_before_commit
+from cadenza.services.runner import ServiceContext
 from cadenza.store import tables
 
 __all__ = ["on_deploy"]
-
-_MARKERS = (b"timerEventDefinition", b"messageEventDefinition", b"signalEventDefinition", b"sync")
 
 
 def _timer_handler(process: Process, node: FlowNode) -> str | None:
@@ -132,30 +132,11 @@ def _start_events(ctx: ServiceContext, deployed: DeployedProcess) -> None:
             )
 
 
-def on_deploy(ctx: ServiceContext) -> None:
-    """Before-commit hook: set up the events of process definitions inserted by this command."""
-    definitions: list[ProcessDefinition] = ctx.sql.new_entities(ProcessDefinition)
-    if not definitions:
-        return
-    resources: dict[tuple[str, str], Resource] = {
-        (r.deployment_id, r.name): r for r in ctx.sql.new_entities(Resource)
-    }
-    parsed: dict[tuple[str, str], dict[str, Process]] = {}
-    for definition in definitions:
-        key = (definition.deployment_id, definition.resource_name)
-        resource = resources.get(key)
-        if resource is None or not any(marker in resource.content for marker in _MARKERS):
-            _stop_older_versions(ctx, definition)
-            continue
-        if key not in parsed:
-            model = parse_bpmn(resource.content, resource.name, max_bytes=ctx.config.max_bpmn_bytes)
-            parsed[key] = {p.id: p for p in model.processes}
-        process = parsed[key].get(definition.key)
-        if process is None:
-            continue
-        _stop_older_versions(ctx, definition)
-        _job_definitions(ctx, definition, process)
-        _start_events(ctx, DeployedProcess(definition, process))
-
-
-register_before_commit(on_deploy)
+def on_deploy(ctx: ServiceContext, records: Sequence[Record]) -> None:
+    """Record consumer: set up the events of the process definitions deployed by this command."""
+    for record in records:
+        if isinstance(record, ProcessDefinitionDeployed):
+            deployed = record.deployed
+            _stop_older_versions(ctx, deployed.definition)
+            _job_definitions(ctx, deployed.definition, deployed.process)
+            _start_events(ctx, deployed)

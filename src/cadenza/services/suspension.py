@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from cadenza.engine.records import JobCreated
 from cadenza.engine.state import InstanceGraph, ProcessDefinition
+from cadenza.engine.suspension import set_suspended
 from cadenza.errors import BadUserRequestError, NotFoundError
 from cadenza.services.authorization import check_definition_suspension, check_instance
 from cadenza.services.runner import CommandRunner, ServiceContext
@@ -23,18 +23,7 @@ __all__ = ["SuspensionService"]
 
 
 def _apply(ctx: ServiceContext, graph: InstanceGraph, suspended: bool) -> None:
-    for execution in graph.executions.values():
-        execution.suspended = suspended
-    for task in graph.user_tasks.values():
-        task.suspended = suspended
-    for external in graph.external_tasks.values():
-        external.suspended = suspended
-    for job in graph.jobs.values():
-        job.suspended = suspended
-        if not suspended:
-            ctx.records.append(JobCreated(job.id, job.due_date))
-    if graph.history is not None:
-        graph.history.state = graph.history.state.__class__("SUSPENDED" if suspended else "ACTIVE")
+    set_suspended(ctx, graph, suspended)
 
 
 class SuspensionService:

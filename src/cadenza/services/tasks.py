@@ -1,22 +1,16 @@
 """Task service (Camunda ``TaskService`` + the task half of ``FormService``): queries, claiming,
 assignment, delegation, completion, BPMN errors and escalations, task variables, identity links.
 
-Every method that changes something is one command (one transaction). Camunda's rules kept
-here (``camunda7-semantics.md`` §3.3): a task claimed by someone else cannot be claimed; a
-delegated (``PENDING``) task must be resolved, not completed; completion variables go to the
-task's execution (non-local), resolution variables to the task scope (non-local); the variables
-of a BPMN error are set on the execution before the error is propagated. Every change sets
-``last_updated`` (Camunda 7.21+ ``lastUpdated``).
+Every method that changes something is one command (one transaction) that loads the task,
+checks the acting user's permission and runs the engine's command for it (``engine.user_tasks``,
+where Camunda's rules live). Every change sets ``last_updated`` (Camunda 7.21+ ``lastUpdated``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
-from cadenza.engine.behaviors.tasks import complete_user_task
-from cadenza.engine.error_propagation import propagate_error, propagate_escalation
+from cadenza.engine import user_tasks
 from cadenza.engine.state import (
     DelegationState,
     Execution,
@@ -24,15 +18,11 @@ from cadenza.engine.state import (
     IdentityLinkType,
     InstanceGraph,
     UserTask,
+    VariableInstance,
 )
-from cadenza.engine.variables import (
-    remove_variable,
-    scope_chain,
-    set_variable,
-    set_variable_local,
-    visible_variables,
-)
-from cadenza.errors import BadUserRequestError, EngineError, NotFoundError
+from cadenza.engine.user_tasks import DELEGATED_TASK_CANNOT_BE_COMPLETED, TaskAlreadyClaimedError, TaskUpdate
+from cadenza.engine.variables import visible_variables
+from cadenza.errors import BadUserRequestError, NotFoundError
 from cadenza.expr.values import TypedValue
 from cadenza.services.authorization import ReadAccess, check_task, restriction
 from cadenza.services.runner import CommandRunner, ServiceContext
@@ -48,35 +38,10 @@ __all__ = [
     "TaskUpdate",
 ]
 
-DELEGATED_TASK_CANNOT_BE_COMPLETED = "A delegated task cannot be completed, but should be resolved instead."
 _MAX_ID_LENGTH = 255
 """user/group ids, names: the width of their columns"""
 _MAX_PRIORITY = 2**31 - 1
 _LINK_TYPES = frozenset(t.value for t in IdentityLinkType)
-
-
-class TaskAlreadyClaimedError(EngineError):
-    """Camunda ``TaskAlreadyClaimedException``. Camunda answers 500; this is a client error, so
-    Cadenza answers 400 with Camunda's message."""
-
-    camunda_type = "TaskAlreadyClaimedException"
-    status = 400
-
-
-@dataclass(frozen=True)
-class TaskUpdate:
-    """``PUT /task/{id}``: the new values of every changeable property (Camunda replaces all of
-    them, so an absent property becomes null, or 0 for the priority)."""
-
-    name: str | None = None
-    description: str | None = None
-    priority: int = 0
-    assignee: str | None = None
-    owner: str | None = None
-    delegation_state: DelegationState | None = None
-    due: datetime | None = None
-    follow_up: datetime | None = None
-    tenant_id: str | None = None
 
 
 def _missing(task_id: str) -> NotFoundError:
@@ -85,14 +50,6 @@ def _missing(task_id: str) -> NotFoundError:
     return NotFoundError(
         f"Cannot find task with id {task_id}: task is null", camunda_type="NullValueException", code=0
     )
-
-
-def _ensure_active(task: UserTask) -> None:
-    if task.suspended:
-        raise BadUserRequestError(
-            f"Task with id '{task.id}' is suspended.",
-            camunda_type="SuspendedEntityInteractionException",
-        )
 
 
 def _check_text(value: str | None, what: str) -> None:
@@ -187,13 +144,7 @@ class TaskService:
         """
         _check_text(user_id, "userId")
 
-        def change(ctx: ServiceContext, task: UserTask) -> None:
-            _ensure_active(task)
-            if user_id is not None and task.assignee is not None and task.assignee != user_id:
-                raise TaskAlreadyClaimedError(f"Task '{task.id}' is already claimed by someone else.")
-            task.assignee = user_id
-
-        self._change(task_id, change, "work")
+        self._change(task_id, lambda ctx, task: user_tasks.claim(ctx, task, user_id), "work")
 
     def unclaim(self, task_id: str) -> None:
         self.set_assignee(task_id, None)
@@ -202,20 +153,12 @@ class TaskService:
         """Assign the task to ``user_id`` (``None``: nobody), whoever had it before."""
         _check_text(user_id, "userId")
 
-        def change(ctx: ServiceContext, task: UserTask) -> None:
-            _ensure_active(task)
-            task.assignee = user_id
-
-        self._change(task_id, change, "assign")
+        self._change(task_id, lambda ctx, task: user_tasks.set_assignee(ctx, task, user_id), "assign")
 
     def set_owner(self, task_id: str, user_id: str | None) -> None:
         _check_text(user_id, "userId")
 
-        def change(ctx: ServiceContext, task: UserTask) -> None:
-            _ensure_active(task)
-            task.owner = user_id
-
-        self._change(task_id, change, "assign")
+        self._change(task_id, lambda ctx, task: user_tasks.set_owner(ctx, task, user_id), "assign")
 
     def delegate(self, task_id: str, user_id: str) -> None:
         """Hand the task to ``user_id`` for help: state ``PENDING``; the current assignee
@@ -224,27 +167,14 @@ class TaskService:
             raise BadUserRequestError("userId is null", camunda_type="NullValueException")
         _check_text(user_id, "userId")
 
-        def change(ctx: ServiceContext, task: UserTask) -> None:
-            _ensure_active(task)
-            if task.owner is None:
-                task.owner = task.assignee
-            task.assignee = user_id
-            task.delegation_state = DelegationState.PENDING
-
-        self._change(task_id, change, "assign")
+        self._change(task_id, lambda ctx, task: user_tasks.delegate(ctx, task, user_id), "assign")
 
     def resolve(self, task_id: str, variables: Mapping[str, TypedValue] | None = None) -> None:
         """The delegate is done: state ``RESOLVED``, the task goes back to its owner. Variables
         are set from the task scope (non-local: a task-local variable is updated in place)."""
 
         def change(ctx: ServiceContext, task: UserTask) -> None:
-            _ensure_active(task)
-            graph = ctx.graph(task.process_instance_id)
-            execution = graph.executions[task.execution_id]
-            for name, value in (variables or {}).items():
-                set_variable(ctx, graph, execution, name, value, task)
-            task.delegation_state = DelegationState.RESOLVED
-            task.assignee = task.owner
+            user_tasks.resolve(ctx, ctx.graph(task.process_instance_id), task, variables or {})
 
         self._change(task_id, change, "work")
 
@@ -272,12 +202,9 @@ class TaskService:
         def command(ctx: ServiceContext) -> dict[str, TypedValue] | None:
             check_task(ctx, task_id, "work")
             graph, task, execution = self._load(ctx, task_id)
-            _ensure_active(task)
-            if task.delegation_state is DelegationState.PENDING:
-                raise BadUserRequestError(
-                    DELEGATED_TASK_CANNOT_BE_COMPLETED, camunda_type="ProcessEngineException"
-                )
-            return self._finish(ctx, graph, task, execution, variables or {}, with_variables_in_return)
+            instance_variables = _instance_variables(graph, execution)
+            user_tasks.complete(ctx, graph, task, variables or {})
+            return _finished(ctx, graph, execution, instance_variables, with_variables_in_return)
 
         return self._runner.run(command, user_id=user_id)
 
@@ -295,38 +222,15 @@ class TaskService:
         def command(ctx: ServiceContext) -> dict[str, TypedValue] | None:
             check_task(ctx, task_id, "work")
             graph, task, execution = self._load(ctx, task_id)
-            _ensure_active(task)
-            for name, value in (variables or {}).items():
-                set_variable(ctx, graph, execution, name, value, task)
-            if task.delegation_state is DelegationState.PENDING:
-                task.delegation_state = DelegationState.RESOLVED
-                task.assignee = task.owner
-                task.last_updated = ctx.now()
-                if not with_variables_in_return:
-                    return None
-                return {n: v.value for n, v in visible_variables(graph, execution, task).items()}
-            return self._finish(ctx, graph, task, execution, {}, with_variables_in_return)
+            instance_variables = _instance_variables(graph, execution)
+            if user_tasks.submit_form(ctx, graph, task, variables or {}):
+                return _finished(ctx, graph, execution, instance_variables, with_variables_in_return)
+            task.last_updated = ctx.now()  # resolved, not completed
+            if not with_variables_in_return:
+                return None
+            return {n: v.value for n, v in visible_variables(graph, execution, task).items()}
 
         return self._runner.run(command, user_id=user_id)
-
-    @staticmethod
-    def _finish(
-        ctx: ServiceContext,
-        graph: InstanceGraph,
-        task: UserTask,
-        execution: Execution,
-        variables: Mapping[str, TypedValue],
-        with_variables_in_return: bool,
-    ) -> dict[str, TypedValue] | None:
-        # keep a handle on the instance's variables: they leave the graph if it ends now
-        root_variables = graph.execution_variables.setdefault(execution.process_instance_id, {})
-        complete_user_task(ctx, graph, task, variables)
-        ctx.run_agenda()
-        if not with_variables_in_return:
-            return None
-        if execution.id in graph.executions:
-            return {n: v.value for n, v in visible_variables(graph, execution).items()}
-        return {n: v.value for n, v in root_variables.items()}
 
     # ── BPMN errors and escalations ─────────────────────────────────────────────────────────
     def handle_bpmn_error(
@@ -350,12 +254,8 @@ class TaskService:
 
         def command(ctx: ServiceContext) -> None:
             check_task(ctx, task_id, "work")
-            graph, task, execution = self._load(ctx, task_id)
-            _ensure_active(task)
-            for name, value in (variables or {}).items():
-                set_variable(ctx, graph, execution, name, value)
-            propagate_error(ctx, execution, code, error_message)
-            ctx.run_agenda()
+            graph, task, _ = self._load(ctx, task_id)
+            user_tasks.handle_bpmn_error(ctx, graph, task, code, error_message, variables or {})
 
         self._runner.run(command, user_id=user_id)
 
@@ -373,13 +273,9 @@ class TaskService:
 
         def command(ctx: ServiceContext) -> None:
             check_task(ctx, task_id, "work")
-            graph, task, execution = self._load(ctx, task_id)
-            _ensure_active(task)
-            for name, value in (variables or {}).items():
-                set_variable(ctx, graph, execution, name, value)
+            graph, task, _ = self._load(ctx, task_id)
             task.last_updated = ctx.now()
-            propagate_escalation(ctx, execution, code)
-            ctx.run_agenda()
+            user_tasks.escalate(ctx, graph, task, code, variables or {})
 
         self._runner.run(command, user_id=user_id)
 
@@ -431,19 +327,7 @@ class TaskService:
 
         def change(ctx: ServiceContext, task: UserTask) -> None:
             graph = ctx.graph(task.process_instance_id)
-            execution = graph.executions[task.execution_id]
-            setter = set_variable_local if local else set_variable
-            for name, value in modifications.items():
-                setter(ctx, graph, execution, name, value, task)
-            for name in deletions:
-                found = graph.task_variables.get(task.id, {}).get(name)
-                if found is None and not local:
-                    for scope in scope_chain(graph, execution):
-                        found = graph.execution_variables.get(scope.id, {}).get(name)
-                        if found is not None:
-                            break
-                if found is not None:
-                    remove_variable(ctx, graph, found)
+            user_tasks.modify_task_variables(ctx, graph, task, modifications, deletions, local=local)
 
         self._change(task_id, change, "update_variable")
 
@@ -508,32 +392,8 @@ class TaskService:
         kind = self._check_link(type_, user_id, group_id)
 
         def change(ctx: ServiceContext, task: UserTask) -> None:
-            _ensure_active(task)
-            if kind == IdentityLinkType.ASSIGNEE.value:
-                task.assignee = user_id
-                return
-            if kind == IdentityLinkType.OWNER.value:
-                task.owner = user_id
-                return
             graph = ctx.graph(task.process_instance_id)
-            if any(
-                link.task_id == task.id
-                and link.type == kind
-                and link.user_id == user_id
-                and link.group_id == group_id
-                for link in graph.identity_links
-            ):
-                return
-            link = IdentityLink(
-                id=ctx.new_id(),
-                task_id=task.id,
-                type=kind,
-                user_id=user_id,
-                group_id=group_id,
-                process_instance_id=task.process_instance_id,
-            )
-            graph.identity_links.append(link)
-            ctx.uow.insert(link)
+            user_tasks.add_identity_link(ctx, graph, task, kind, user_id, group_id)
 
         self._change(task_id, change, "assign")
 
@@ -544,23 +404,8 @@ class TaskService:
         kind = self._check_link(type_, user_id, group_id)
 
         def change(ctx: ServiceContext, task: UserTask) -> None:
-            _ensure_active(task)
-            if kind == IdentityLinkType.ASSIGNEE.value:
-                task.assignee = None
-                return
-            if kind == IdentityLinkType.OWNER.value:
-                task.owner = None
-                return
             graph = ctx.graph(task.process_instance_id)
-            for link in list(graph.identity_links):
-                if (
-                    link.task_id == task.id
-                    and link.type == kind
-                    and link.user_id == user_id
-                    and link.group_id == group_id
-                ):
-                    graph.identity_links.remove(link)
-                    ctx.uow.delete(link)
+            user_tasks.delete_identity_link(ctx, graph, task, kind, user_id, group_id)
 
         self._change(task_id, change, "assign")
 
@@ -579,21 +424,26 @@ class TaskService:
         if not -_MAX_PRIORITY - 1 <= update.priority <= _MAX_PRIORITY:
             raise BadUserRequestError(f"priority {update.priority} is out of the integer range")
 
-        def change(ctx: ServiceContext, task: UserTask) -> None:
-            if (update.assignee, update.owner) != (task.assignee, task.owner):
-                _ensure_active(task)
-            if update.tenant_id is not None and update.tenant_id != task.tenant_id:
-                raise BadUserRequestError(
-                    f"Cannot change tenantId of Task '{task.id}'. Current tenant id "
-                    f"'{task.tenant_id}', Tried to set tenant id '{update.tenant_id}'."
-                )
-            task.name = update.name
-            task.description = update.description
-            task.priority = update.priority
-            task.assignee = update.assignee
-            task.owner = update.owner
-            task.delegation_state = update.delegation_state
-            task.due = update.due
-            task.follow_up = update.follow_up
+        self._change(task_id, lambda ctx, task: user_tasks.update(ctx, task, update))
 
-        self._change(task_id, change)
+
+def _instance_variables(graph: InstanceGraph, execution: Execution) -> dict[str, VariableInstance]:
+    """A handle on the instance's variables: they leave the graph if the instance ends now."""
+    return graph.execution_variables.setdefault(execution.process_instance_id, {})
+
+
+def _finished(
+    ctx: ServiceContext,
+    graph: InstanceGraph,
+    execution: Execution,
+    instance_variables: dict[str, VariableInstance],
+    with_variables_in_return: bool,
+) -> dict[str, TypedValue] | None:
+    """Run the process on after a completion; with ``with_variables_in_return`` the variables
+    visible from the task's execution afterwards (the instance's, if it ended)."""
+    ctx.run_agenda()
+    if not with_variables_in_return:
+        return None
+    if execution.id in graph.executions:
+        return {n: v.value for n, v in visible_variables(graph, execution).items()}
+    return {n: v.value for n, v in instance_variables.items()}

@@ -7,7 +7,7 @@ import pytest
 
 from cadenza.engine.records import ProcessInstanceEnded, ProcessInstanceStarted, UserTaskCreated
 from cadenza.engine.state import Execution, HistoricProcessInstance, UserTask, VariableInstance
-from fakes import FakeEngine
+from fakes import FakeEngine, trail
 
 
 @pytest.fixture
@@ -37,10 +37,26 @@ def test_start_process_instance_straight_through_ends_with_completed_history(fak
     assert fake.uow.all(Execution) == []
     assert fake.uow.all(VariableInstance) == []
     assert fake.last is not None
-    assert fake.last.records == [
-        ProcessInstanceStarted(instance, deployed.definition.id),
-        ProcessInstanceEnded(instance, "COMPLETED"),
+    assert trail(fake.last.records) == [
+        "ProcessInstanceStarted p",
+        "VariableCreated order",
+        "ActivityStarted start",
+        "ActivityEnded start",
+        "ActivityStarted work",
+        "ActivityEnded work",
+        "ActivityStarted end",
+        "ActivityEnded end scope",
+        "ProcessInstanceEnded COMPLETED",
     ]
+    started, ended = fake.last.records[0], fake.last.records[-1]
+    assert isinstance(started, ProcessInstanceStarted) and isinstance(ended, ProcessInstanceEnded)
+    assert (started.process_instance_id, started.process_definition_id) == (instance, deployed.definition.id)
+    assert (started.business_key, started.start_activity_id, started.root_process_instance_id) == (
+        "bk",
+        "start",
+        instance,
+    )
+    assert (ended.process_instance_id, ended.state, ended.delete_reason) == (instance, "COMPLETED", None)
 
 
 def test_start_process_instance_reaching_user_task_waits_there(fake: FakeEngine) -> None:
@@ -56,7 +72,9 @@ def test_start_process_instance_reaching_user_task_waits_there(fake: FakeEngine)
     assert fake.active_activity_ids(instance) == ["review"]
     assert fake.history(instance).state == "ACTIVE"
     assert fake.last is not None
-    assert fake.last.records[-1] == UserTaskCreated(task.id, "review")
+    created = fake.last.records[-1]
+    assert isinstance(created, UserTaskCreated)
+    assert (created.task.id, created.task.task_definition_key) == (task.id, "review")
 
 
 def test_node_without_outgoing_flows_ends_instance_implicitly(fake: FakeEngine) -> None:

@@ -1,15 +1,15 @@
-"""Behaviors: what each kind of flow node does when a token enters it.
+"""Behaviors: what each kind of flow node does (the hooks of ``engine.behavior``).
 
-Looked up by model class (no behavior objects on the model). A behavior either passes the token
-on (plans the next operation) or creates a wait state and returns; ``lifecycle.trigger`` later
-moves the token on.
+Looked up by model class (no behavior objects on the model); importing this package fills the
+table ``engine.behavior.behavior_for`` reads, every activity with its multi-instance body. A
+behavior either passes the token on (plans the next operation) or creates a wait state and
+returns; ``lifecycle.trigger`` later moves the token on.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from cadenza.bpmn.model import (
+    Activity,
     BoundaryEvent,
     CallActivity,
     EndEvent,
@@ -28,6 +28,7 @@ from cadenza.bpmn.model import (
     Task,
     UserTask,
 )
+from cadenza.engine.behavior import Behavior, register as register_behavior, supported_node_types
 from cadenza.engine.behaviors.call_activity import CallActivityBehavior
 from cadenza.engine.behaviors.catching import (
     CatchEventBehavior,
@@ -41,35 +42,21 @@ from cadenza.engine.behaviors.events import (
     StartEventBehavior,
 )
 from cadenza.engine.behaviors.gateways import ExclusiveGatewayBehavior, ParallelGatewayBehavior
+from cadenza.engine.behaviors.multi_instance import MultiInstanceBody
 from cadenza.engine.behaviors.subprocess import SubProcessBehavior
 from cadenza.engine.behaviors.tasks import (
     ExternalTaskBehavior,
     PassThroughBehavior,
     UserTaskBehavior,
 )
-from cadenza.engine.context import CommandContext
-from cadenza.engine.state import Execution
 
-__all__ = ["Behavior", "behavior_for", "register", "supported_node_types"]
-
-
-class Behavior(Protocol):
-    def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None: ...
-
-
-_BEHAVIORS: dict[type[FlowNode], Behavior] = {}
+__all__ = ["register", "supported_node_types"]
 
 
 def register(node_type: type[FlowNode], behavior: Behavior) -> None:
-    _BEHAVIORS[node_type] = behavior
-
-
-def behavior_for(node: FlowNode) -> Behavior:
-    return _BEHAVIORS[type(node)]
-
-
-def supported_node_types() -> frozenset[type[FlowNode]]:
-    return frozenset(_BEHAVIORS)
+    """Register ``behavior`` for ``node_type`` (an activity also as a multi-instance body)."""
+    body = MultiInstanceBody(behavior) if issubclass(node_type, Activity) else None
+    register_behavior(node_type, behavior, body)
 
 
 register(StartEvent, StartEventBehavior())

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections import deque
 
-from cadenza.bpmn.model import FlowNode, InclusiveGateway, Process
+from cadenza.bpmn.model import FlowNode, Process
+from cadenza.engine.behavior import Behavior
 from cadenza.engine.behaviors.gateways import fire_join
 from cadenza.engine.context import CommandContext
 from cadenza.engine.lifecycle import take_outgoing_flows
@@ -17,18 +18,17 @@ __all__ = [
     "EventBasedGatewayBehavior",
     "InclusiveGatewayBehavior",
     "can_reach",
-    "reevaluate_inclusive_joins",
 ]
 
 
-class CatchEventBehavior:
+class CatchEventBehavior(Behavior):
     """Timer/message/signal intermediate catch events and receive tasks: wait for the event."""
 
     def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
         register_catch(ctx, execution, node)
 
 
-class EventBasedGatewayBehavior:
+class EventBasedGatewayBehavior(Behavior):
     """Wait at the gateway for the first of the events its flows lead to."""
 
     def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
@@ -60,7 +60,7 @@ def can_reach(process: Process, start_id: str | None, target_id: str) -> bool:
     return False
 
 
-class InclusiveGatewayBehavior:
+class InclusiveGatewayBehavior(Behavior):
     """Camunda ``InclusiveGatewayActivityBehavior``: a path arriving waits until no other active
     path of the scope can reach the gateway; then one execution leaves on every outgoing flow
     whose condition holds (else the default flow)."""
@@ -83,13 +83,7 @@ class InclusiveGatewayBehavior:
             return
         fire_join(ctx, scope, joined, node, execution)
 
-
-def reevaluate_inclusive_joins(ctx: CommandContext, scope: Execution) -> None:
-    """A path of ``scope`` ended: an inclusive join waiting for it may fire now."""
-    graph = ctx.graph_of(scope)
-    process = ctx.deployed(scope).process
-    for child in graph.children(scope):
-        node = process.nodes.get(child.activity_id or "")
-        if isinstance(node, InclusiveGateway) and not child.is_active:
-            InclusiveGatewayBehavior().execute(ctx, child, node)
-            return
+    def on_path_ended(self, ctx: CommandContext, waiting: Execution, node: FlowNode) -> bool:
+        """A path of the scope ended: the join ``waiting`` waits at may fire now."""
+        self.execute(ctx, waiting, node)
+        return True

@@ -10,8 +10,12 @@ from cadenza.bpmn.model import (
     IntermediateThrowEvent,
     SignalEventDefinition,
 )
+from cadenza.engine.behavior import Behavior
 from cadenza.engine.context import CommandContext
-from cadenza.engine.lifecycle import end_token, is_scope_node, take_outgoing_flows, terminate_scope
+from cadenza.engine.error_propagation import propagate_error, throw_escalation
+from cadenza.engine.executions import is_scope_node
+from cadenza.engine.firing import throw_signal
+from cadenza.engine.lifecycle import end_token, take_outgoing_flows, terminate_scope
 from cadenza.engine.state import Execution
 from cadenza.engine.variables import evaluate
 
@@ -23,24 +27,22 @@ __all__ = [
 ]
 
 
-class StartEventBehavior:
+class StartEventBehavior(Behavior):
     """None start events and the start events of event sub-processes (already triggered)."""
 
     def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
         take_outgoing_flows(ctx, execution, node)
 
 
-class BoundaryEventBehavior:
+class BoundaryEventBehavior(Behavior):
     """Runs once error propagation or an escalation put a token on the boundary event."""
 
     def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
         take_outgoing_flows(ctx, execution, node)
 
 
-class EndEventBehavior:
+class EndEventBehavior(Behavior):
     def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
-        from cadenza.engine.error_propagation import propagate_error, throw_escalation
-
         assert isinstance(node, EndEvent)
         definition = node.event_definition
         if node.terminate:
@@ -72,12 +74,10 @@ class EndEventBehavior:
             end_token(ctx, execution)
 
 
-class IntermediateThrowEventBehavior:
+class IntermediateThrowEventBehavior(Behavior):
     """None (pass through) or escalation intermediate throw event."""
 
     def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
-        from cadenza.engine.error_propagation import throw_escalation
-
         assert isinstance(node, IntermediateThrowEvent)
         thrower: Execution | None = execution
         if isinstance(node.event_definition, SignalEventDefinition):
@@ -92,8 +92,6 @@ class IntermediateThrowEventBehavior:
 
 
 def _throw_signal(ctx: CommandContext, execution: Execution, definition: SignalEventDefinition) -> None:
-    from cadenza.engine.triggers import throw_signal
-
     assert definition.signal_name is not None
     name = evaluate(ctx, ctx.graph_of(execution), execution, definition.signal_name)
     throw_signal(ctx, str(name), tenant_id=execution.tenant_id, without_tenant_id=execution.tenant_id is None)

@@ -4,19 +4,22 @@ parallel gateway joins here."""
 from __future__ import annotations
 
 from cadenza.bpmn.model import FlowNode
+from cadenza.engine.activity_instances import activity_ended
+from cadenza.engine.behavior import Behavior
 from cadenza.engine.context import CommandContext
-from cadenza.engine.lifecycle import remove_execution, take_outgoing_flows
+from cadenza.engine.executions import remove_execution
+from cadenza.engine.lifecycle import take_outgoing_flows
 from cadenza.engine.state import Execution
 
 __all__ = ["ExclusiveGatewayBehavior", "ParallelGatewayBehavior", "fire_join"]
 
 
-class ExclusiveGatewayBehavior:
+class ExclusiveGatewayBehavior(Behavior):
     def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
         take_outgoing_flows(ctx, execution, node)
 
 
-class ParallelGatewayBehavior:
+class ParallelGatewayBehavior(Behavior):
     """Join by counting, like Camunda: the gateway fires once as many paths of the same scope
     wait on it as it has incoming flows; then it forks on all outgoing flows."""
 
@@ -51,6 +54,7 @@ def fire_join(
     graph = ctx.graph_of(scope)
     if all(e in fired for e in graph.children(scope)):
         for done in fired:
+            activity_ended(ctx, done)
             remove_execution(ctx, graph, done)
         scope.activity_id = node.id
         scope.activity_instance_id = arriving.activity_instance_id
@@ -59,6 +63,7 @@ def fire_join(
         return
     survivor = fired[0]
     for done in fired[1:]:
+        activity_ended(ctx, done)
         remove_execution(ctx, graph, done)
     survivor.is_active = True
     take_outgoing_flows(ctx, survivor, node)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cadenza.bpmn.model import FlowNode
+from cadenza.engine.behavior import Behavior
 from cadenza.engine.context import CommandContext
 from cadenza.engine.lifecycle import enter_node
 from cadenza.engine.state import Execution
@@ -12,7 +13,7 @@ from cadenza.errors import ProcessEngineError
 __all__ = ["SubProcessBehavior"]
 
 
-class SubProcessBehavior:
+class SubProcessBehavior(Behavior):
     def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
         start = ctx.deployed(execution).process.scope_start_event(node.id)
         if start is None:

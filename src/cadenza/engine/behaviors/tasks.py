@@ -1,17 +1,23 @@
-"""Tasks: pass-through tasks, external (service) tasks and user tasks."""
+"""Tasks: pass-through tasks, external (service) tasks and user tasks, created when a token
+enters them (what people and workers then do with them: ``user_tasks``, ``external_tasks``)."""
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from cadenza.bpmn.model import CamundaErrorEventDefinition, FlowNode, ServiceTask, UserTask as UserTaskNode
+from cadenza.bpmn.model import FlowNode, ServiceTask, UserTask as UserTaskNode
+from cadenza.engine.behavior import Behavior
 from cadenza.engine.context import CommandContext
-from cadenza.engine.incidents import resolve_external_task_incidents, set_external_task_retries
-from cadenza.engine.lifecycle import take_outgoing_flows, trigger
-from cadenza.engine.records import ExternalTaskAvailable, UserTaskCreated
+from cadenza.engine.lifecycle import take_outgoing_flows
+from cadenza.engine.records import (
+    ExternalTaskAvailable,
+    ExternalTaskCreated,
+    ExternalTaskSnapshot,
+    IdentityLinkAdded,
+    TaskSnapshot,
+    UserTaskCreated,
+)
 from cadenza.engine.state import (
     Execution,
     ExternalTask,
@@ -20,37 +26,19 @@ from cadenza.engine.state import (
     InstanceGraph,
     UserTask,
 )
-from cadenza.engine.variables import (
-    ExecutionScope,
-    compiled,
-    evaluate,
-    remove_task_variables,
-    set_variables,
-)
-from cadenza.errors import EngineError, ExpressionError, OptimisticLockError, ProcessEngineError
-from cadenza.expr.values import TypedValue, format_date, parse_date
+from cadenza.engine.variables import evaluate
+from cadenza.errors import ProcessEngineError
+from cadenza.expr.values import parse_date
 
 __all__ = [
-    "MAX_ERROR_MESSAGE_LENGTH",
     "ExternalTaskBehavior",
-    "ExternalTaskElObject",
     "PassThroughBehavior",
     "UserTaskBehavior",
-    "complete_external_task",
-    "complete_user_task",
-    "fail_external_task",
     "parse_duration",
-    "report_external_task_bpmn_error",
-    "truncate_error_message",
 ]
 
-log = logging.getLogger(__name__)
 
-MAX_ERROR_MESSAGE_LENGTH = 666
-"""Camunda's ``ExternalTaskEntity.MAX_EXCEPTION_MESSAGE_LENGTH`` (in UTF-16 code units)."""
-
-
-class PassThroughBehavior:
+class PassThroughBehavior(Behavior):
     """``task`` and ``manualTask``: nothing to do, the token moves on."""
 
     def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
@@ -67,7 +55,7 @@ def _as_int(value: object, what: str, node_id: str) -> int:
     raise ProcessEngineError(f"{what} of '{node_id}' must be a number, got {value!r}")
 
 
-class ExternalTaskBehavior:
+class ExternalTaskBehavior(Behavior):
     """``camunda:type="external"``: create an external task row and wait for a worker."""
 
     def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
@@ -100,7 +88,8 @@ class ExternalTaskBehavior:
         )
         graph.external_tasks[task.id] = task
         ctx.uow.insert(task)
-        ctx.records.append(ExternalTaskAvailable(task.id, topic))
+        ctx.emit(ExternalTaskCreated(ctx.now(), ExternalTaskSnapshot.of(task)))
+        ctx.emit(ExternalTaskAvailable(ctx.now(), task.id, topic))
 
 
 _DURATION = re.compile(
@@ -149,7 +138,7 @@ def _names(value: object) -> list[str]:
     return [str(item).strip() for item in items if str(item).strip()]
 
 
-class UserTaskBehavior:
+class UserTaskBehavior(Behavior):
     """Create a task for people (assignee, candidates, dates, priority, form key) and wait."""
 
     def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
@@ -183,9 +172,9 @@ class UserTaskBehavior:
         )
         graph.user_tasks[task.id] = task
         ctx.uow.insert(task)
+        ctx.emit(UserTaskCreated(now, TaskSnapshot.of(task)))
         _add_candidates(ctx, graph, task, _names(ev(node.candidate_users)), users=True)
         _add_candidates(ctx, graph, task, _names(ev(node.candidate_groups)), users=False)
-        ctx.records.append(UserTaskCreated(task.id, node.id))
 
 
 def _add_candidates(
@@ -202,213 +191,15 @@ def _add_candidates(
         )
         graph.identity_links.append(link)
         ctx.uow.insert(link)
-
-
-def truncate_error_message(message: str | None) -> str | None:
-    """Cut to 666 UTF-16 code units, as Java's ``String.substring`` on the message does."""
-    if message is None:
-        return None
-    encoded = message.encode("utf-16-le", "surrogatepass")
-    if len(encoded) <= MAX_ERROR_MESSAGE_LENGTH * 2:
-        return message
-    return encoded[: MAX_ERROR_MESSAGE_LENGTH * 2].decode("utf-16-le", "ignore")
-
-
-class ExternalTaskElObject:
-    """``externalTask`` inside ``camunda:errorEventDefinition`` expressions (the entity's getters)."""
-
-    __slots__ = ("_task",)
-
-    def __init__(self, task: ExternalTask) -> None:
-        self._task = task
-
-    def el_call(self, method: str, args: list[object]) -> object:
-        task = self._task
-        getters: dict[str, object] = {
-            "getId": task.id,
-            "getTopicName": task.topic_name,
-            "getWorkerId": task.worker_id,
-            "getRetries": task.retries,
-            "getErrorMessage": task.error_message,
-            "getErrorDetails": task.error_details,
-            "getActivityId": task.activity_id,
-            "getActivityInstanceId": task.activity_instance_id,
-            "getExecutionId": task.execution_id,
-            "getProcessInstanceId": task.process_instance_id,
-            "getProcessDefinitionId": task.process_definition_id,
-            "getProcessDefinitionKey": task.process_definition_key,
-            "getProcessDefinitionVersionTag": task.process_definition_version_tag,
-            "getBusinessKey": task.business_key,
-            "getPriority": task.priority,
-            "getTenantId": task.tenant_id,
-            "getLockExpirationTime": task.lock_expiration_time,
-            "getCreateTime": task.create_time,
-            "isSuspended": task.suspended,
-        }
-        if method in getters and not args:
-            return getters[method]
-        raise ExpressionError(f"Method '{method}' is not supported on externalTask")
-
-    def el_property(self, name: str) -> object:
-        if name == "suspended":
-            return self.el_call("isSuspended", [])
-        return self.el_call("get" + name[:1].upper() + name[1:], [])
-
-    def __str__(self) -> str:
-        expires = format_date(self._task.lock_expiration_time) if self._task.lock_expiration_time else None
-        return f"ExternalTaskEntity[id={self._task.id}, lockExpirationTime={expires}]"
-
-
-def _error_definitions(
-    ctx: CommandContext, execution: Execution, task: ExternalTask
-) -> tuple[CamundaErrorEventDefinition, ...]:
-    node = ctx.deployed(execution).process.node(task.activity_id)
-    if not isinstance(node, ServiceTask):
-        return ()
-    # only definitions with an errorRef (hence an error code) take part, as in Camunda
-    return tuple(d for d in node.external.error_event_definitions if d.error_code)
-
-
-def _matching_error_definition(
-    ctx: CommandContext,
-    graph: InstanceGraph,
-    execution: Execution,
-    task: ExternalTask,
-    *,
-    continue_on_exception: bool,
-) -> CamundaErrorEventDefinition | None:
-    """The first ``camunda:errorEventDefinition`` whose expression is ``true`` (document order).
-
-    A definition without an expression never matches; a non-boolean result counts as false
-    (Camunda compares with ``Boolean.TRUE``). On failure an evaluation error is logged and
-    treated as false; on complete it fails the call.
-    """
-    for definition in _error_definitions(ctx, execution, task):
-        if definition.expression is None:
-            continue
-        scope = ExecutionScope(ctx, graph, execution, extra={"externalTask": ExternalTaskElObject(task)})
-        try:
-            matched = compiled(definition.expression).evaluate(scope) is True
-        except EngineError as error:
-            if not continue_on_exception or isinstance(error, OptimisticLockError):
-                raise
-            log.info(
-                "error event definition %s of external task %s could not be evaluated: %s",
-                definition.id,
+        ctx.emit(
+            IdentityLinkAdded(
+                ctx.now(),
                 task.id,
-                error.message,
+                link.type,
+                link.user_id,
+                link.group_id,
+                task.process_instance_id,
+                task.tenant_id,
+                ctx.user_id,
             )
-            continue
-        if matched:
-            return definition
-    return None
-
-
-def _throw_bpmn_error(
-    ctx: CommandContext, execution: Execution, error_code: str, error_message: str | None
-) -> None:
-    """Propagate a BPMN error from the task's execution, running the agenda so anything that
-    fails on the way is reported as Camunda's ENGINE-13033 (the task goes with its scope)."""
-    # imported here: error_propagation imports the behaviors package, which imports this module
-    from cadenza.engine.error_propagation import propagate_error
-
-    try:
-        propagate_error(ctx, execution, error_code, error_message)
-        ctx.run_agenda()
-    except OptimisticLockError:
-        raise
-    except EngineError as error:
-        raise ProcessEngineError(f"ENGINE-13033 Propagation of bpmn error {error_code} failed. ") from error
-
-
-def complete_external_task(
-    ctx: CommandContext,
-    graph: InstanceGraph,
-    task: ExternalTask,
-    variables: Mapping[str, TypedValue],
-    local_variables: Mapping[str, TypedValue],
-) -> None:
-    """A worker finished: store its variables, then either throw the BPMN error of a matching
-    ``camunda:errorEventDefinition`` or drop the task (resolving its incidents) and move the
-    token on (same transaction; a failure later in the flow rolls the completion back)."""
-    execution = graph.executions[task.execution_id]
-    set_variables(ctx, graph, execution, variables)
-    set_variables(ctx, graph, execution, local_variables, local=True)
-    matched = _matching_error_definition(ctx, graph, execution, task, continue_on_exception=False)
-    if matched is not None:
-        assert matched.error_code is not None
-        _throw_bpmn_error(ctx, execution, matched.error_code, task.error_message)
-        return
-    resolve_external_task_incidents(ctx, graph, task)
-    del graph.external_tasks[task.id]
-    ctx.uow.delete(task)
-    ctx.plan(trigger, execution)
-
-
-def fail_external_task(
-    ctx: CommandContext,
-    graph: InstanceGraph,
-    task: ExternalTask,
-    *,
-    error_message: str | None,
-    error_details: str | None,
-    retries: int,
-    retry_timeout: int,
-    variables: Mapping[str, TypedValue],
-    local_variables: Mapping[str, TypedValue],
-) -> None:
-    """A worker failed (Camunda ``ExternalTaskEntity.failed``), in Camunda's order: variables,
-    error message (truncated) and details (kept when None), error event definitions (a match
-    throws the BPMN error instead), then lock until ``now + retry_timeout`` for the same worker
-    and retries with incident handling."""
-    execution = graph.executions[task.execution_id]
-    set_variables(ctx, graph, execution, variables)
-    set_variables(ctx, graph, execution, local_variables, local=True)
-    task.error_message = truncate_error_message(error_message)
-    if error_details is not None:
-        task.error_details = error_details
-    matched = _matching_error_definition(ctx, graph, execution, task, continue_on_exception=True)
-    if matched is not None:
-        assert matched.error_code is not None
-        _throw_bpmn_error(ctx, execution, matched.error_code, task.error_message)
-        return
-    task.lock_expiration_time = ctx.now() + timedelta(milliseconds=retry_timeout)
-    set_external_task_retries(ctx, graph, task, retries)
-    if retries > 0 and retry_timeout == 0:
-        # fetchable again right away: wake long polls (Camunda waits for its 30 s re-check)
-        ctx.records.append(ExternalTaskAvailable(task.id, task.topic_name))
-
-
-def report_external_task_bpmn_error(
-    ctx: CommandContext,
-    graph: InstanceGraph,
-    task: ExternalTask,
-    error_code: str,
-    error_message: str | None,
-    variables: Mapping[str, TypedValue],
-) -> None:
-    """A worker reported a business error: variables go non-locally (so they survive the
-    cancellation of the task's scope), then the error propagates from the task's execution."""
-    execution = graph.executions[task.execution_id]
-    try:
-        set_variables(ctx, graph, execution, variables)
-    except OptimisticLockError:
-        raise
-    except EngineError as error:
-        raise ProcessEngineError(f"ENGINE-13033 Propagation of bpmn error {error_code} failed. ") from error
-    _throw_bpmn_error(ctx, execution, error_code, error_message)
-
-
-def complete_user_task(
-    ctx: CommandContext, graph: InstanceGraph, task: UserTask, variables: Mapping[str, TypedValue]
-) -> None:
-    """A person finished: variables go to the task's execution (non-local), the task goes."""
-    execution = graph.executions[task.execution_id]
-    set_variables(ctx, graph, execution, variables)
-    del graph.user_tasks[task.id]
-    remove_task_variables(ctx, graph, task)
-    for link in [link for link in graph.identity_links if link.task_id == task.id]:
-        graph.identity_links.remove(link)
-        ctx.uow.delete(link)
-    ctx.uow.delete(task)
-    ctx.plan(trigger, execution)
+        )

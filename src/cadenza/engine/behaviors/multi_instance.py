@@ -11,16 +11,14 @@ remaining instances are cancelled and the entering execution leaves the activity
 
 from __future__ import annotations
 
-from cadenza.bpmn.model import Activity, MultiInstance
+from cadenza.bpmn.model import Activity, FlowNode, MultiInstance
+from cadenza.engine.activity_instances import runs_instance
+from cadenza.engine.behavior import Behavior
 from cadenza.engine.context import CommandContext
-from cadenza.engine.lifecycle import (
-    add_child_execution,
-    cancel_scope_children,
-    execute_node_inner,
-    remove_execution,
-    take_outgoing_flows,
-)
-from cadenza.engine.state import Execution, InstanceGraph
+from cadenza.engine.executions import add_child_execution, remove_execution
+from cadenza.engine.lifecycle import cancel_scope_children, execute_node_inner, take_outgoing_flows
+from cadenza.engine.state import Execution, InstanceGraph, ProcessInstanceState
+from cadenza.engine.triggers import register_boundary_events
 from cadenza.engine.variables import (
     ExecutionScope,
     compiled,
@@ -31,7 +29,7 @@ from cadenza.engine.variables import (
 from cadenza.errors import ProcessEngineError
 from cadenza.expr.values import expression_value, typed_value_from_python
 
-__all__ = ["instance_completed", "is_instance", "start_multi_instance"]
+__all__ = ["MultiInstanceBody", "instance_completed", "is_instance", "start_multi_instance"]
 
 
 def _items(ctx: CommandContext, graph: InstanceGraph, execution: Execution, node: Activity) -> list[object]:
@@ -79,8 +77,6 @@ def _get_int(graph: InstanceGraph, execution: Execution, name: str) -> int:
 
 
 def start_multi_instance(ctx: CommandContext, execution: Execution, node: Activity) -> None:
-    from cadenza.engine.triggers import register_boundary_events
-
     loop = node.multi_instance
     assert loop is not None
     graph = ctx.graph_of(execution)
@@ -124,12 +120,7 @@ def _start_instance(
 
 def is_instance(ctx: CommandContext, execution: Execution, node: Activity) -> bool:
     """Whether ``execution`` runs one instance of the multi-instance ``node``."""
-    graph = ctx.graph_of(execution)
-    body = graph.parent(execution)
-    if body is None or body.activity_id != node.id or not body.is_scope:
-        return False
-    entered = graph.parent(body)
-    return entered is not None and entered.activity_id == node.id
+    return runs_instance(ctx.graph_of(execution), execution, node)
 
 
 def instance_completed(ctx: CommandContext, instance: Execution, node: Activity) -> None:
@@ -168,3 +159,35 @@ def _leave(
     remove_execution(ctx, graph, body)
     entered.is_active = True
     take_outgoing_flows(ctx, entered, node)
+
+
+class MultiInstanceBody(Behavior):
+    """The behavior of a multi-instance activity as a whole (Camunda's multi-instance body): it
+    starts the instances, counts them as they complete, and hands the other hooks to the
+    behavior of one instance (``inner``)."""
+
+    __slots__ = ("inner",)
+
+    def __init__(self, inner: Behavior) -> None:
+        self.inner = inner
+
+    def execute(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> None:
+        assert isinstance(node, Activity)
+        start_multi_instance(ctx, execution, node)
+
+    def on_complete(self, ctx: CommandContext, execution: Execution, node: FlowNode) -> bool:
+        assert isinstance(node, Activity)
+        if not is_instance(ctx, execution, node):
+            return False  # the body itself is done: the entering execution leaves the activity
+        instance_completed(ctx, execution, node)
+        return True
+
+    def on_terminate(
+        self, ctx: CommandContext, execution: Execution, node: FlowNode, state: ProcessInstanceState
+    ) -> None:
+        self.inner.on_terminate(ctx, execution, node, state)
+
+    def on_called_instance_ended(
+        self, ctx: CommandContext, caller: Execution, node: FlowNode, root: Execution
+    ) -> None:
+        self.inner.on_called_instance_ended(ctx, caller, node, root)
